@@ -1,0 +1,1 @@
+"""Koperasi: the information system for Koperasi Kelurahan/Desa Merah Putih."""

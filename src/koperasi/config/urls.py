@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from koperasi.api.api import api
+from koperasi.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("k/", include("koperasi.cooperatives.urls")),
+    path("pembinaan/", include("koperasi.oversight.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]

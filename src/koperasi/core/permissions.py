@@ -1,0 +1,48 @@
+"""The one table of which role may do which action (DESIGN.md §5).
+
+Views and API handlers call :func:`core.access.require` with an :class:`Action` before
+calling a service. A role not listed for an action may not do it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+from koperasi.core.roles import Role
+
+
+class Action(enum.StrEnum):
+    COOP_VIEW = "coop.view"
+    COOP_PROFILE_EDIT = "coop.profile.edit"
+    COOP_STAGE_CHANGE = "coop.stage.change"
+    COOP_USERS_VIEW = "coop.users.view"
+    COOP_USERS_MANAGE = "coop.users.manage"
+    COOP_GRANT_KETUA = "coop.users.grant_ketua"
+    COOP_CREATE = "coop.create"
+    COOP_LIST_ALL = "coop.list"
+    OVERSIGHT_VIEW = "oversight.view"
+    AUDIT_VIEW = "audit.view"
+
+
+_BOARD = {Role.KETUA, Role.SEKRETARIS}
+_OFFICERS = {Role.KETUA, Role.SEKRETARIS, Role.BENDAHARA, Role.PENGAWAS, Role.MANAJER}
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.COOP_VIEW: frozenset(_OFFICERS | {Role.KASIR, Role.ANGGOTA, Role.DINAS, Role.ADMIN}),
+    Action.COOP_PROFILE_EDIT: frozenset(_BOARD | {Role.ADMIN}),
+    Action.COOP_STAGE_CHANGE: frozenset(_BOARD | {Role.ADMIN}),
+    Action.COOP_USERS_VIEW: frozenset(_OFFICERS | {Role.ADMIN}),
+    Action.COOP_USERS_MANAGE: frozenset({Role.KETUA, Role.ADMIN}),
+    Action.COOP_GRANT_KETUA: frozenset({Role.ADMIN}),
+    Action.COOP_CREATE: frozenset({Role.ADMIN}),
+    Action.COOP_LIST_ALL: frozenset({Role.DINAS, Role.ADMIN}),
+    Action.OVERSIGHT_VIEW: frozenset({Role.DINAS, Role.ADMIN}),
+    Action.AUDIT_VIEW: frozenset(_OFFICERS | {Role.ADMIN}),
+}
+
+
+def can(roles: Iterable[Role | str], action: Action) -> bool:
+    """Return whether any of ``roles`` may perform ``action``."""
+    allowed = PERMISSIONS[action]
+    return any(Role(r) in allowed for r in roles)

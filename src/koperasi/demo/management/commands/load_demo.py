@@ -1,0 +1,18 @@
+"""``manage.py load_demo``: the Balikpapan demo (idempotent) and its users."""
+
+from django.core.management.base import BaseCommand
+
+from koperasi.demo.balikpapan import DEMO_PASSWORD, DEMO_STAFF, demo_load
+
+
+class Command(BaseCommand):
+    help = "Muat data demo Kota Balikpapan (34 KKMP) dan pengguna demo. Aman dijalankan berulang."
+
+    def handle(self, *args, **options):
+        result = demo_load()
+        self.stdout.write(f"Demo: {result.cooperatives_created} koperasi baru, {result.users_created} pengguna baru.")
+        self.stdout.write(f"Pengguna demo (kata sandi semua: {DEMO_PASSWORD}):")
+        self.stdout.write("  admin       — admin sistem (membuat koperasi, menetapkan peran)")
+        self.stdout.write("  dinas       — Dinas Koperasi Kota Balikpapan (melihat 34 koperasi)")
+        for username, role, _ in DEMO_STAFF:
+            self.stdout.write(f"  {username:<11} — {role.label}, KKMP Gunung Sari Ulu")

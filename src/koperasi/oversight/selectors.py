@@ -1,0 +1,97 @@
+"""Reads for the Dinas: per-cooperative figures over a kota, in a fixed number of queries.
+
+Only reads (DESIGN.md §3: ``oversight`` never writes). Figures are computed per row with
+correlated subqueries, so the cost grows with the cooperatives shown, never per line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Avg, Count, IntegerField, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from koperasi.cooperatives.choices import LegalKind, LegalStatus, UnitStatus
+from koperasi.cooperatives.models import BusinessUnit, Cooperative, Facility, LegalRecord, Partner, StageChange
+from koperasi.cooperatives.selectors import cooperative_list_for_user, stage_counts
+
+LEGAL_KINDS_TOTAL = len(LegalKind.values)
+
+
+def _count(model: type, **filters: Any) -> Coalesce:
+    sub = (
+        model.objects.filter(cooperative=OuterRef("pk"), **filters)
+        .order_by()
+        .values("cooperative")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(sub, output_field=IntegerField()), 0)
+
+
+def oversight_queryset(
+    *,
+    user: Any,
+    region_code: str | None = None,
+    kecamatan_code: str | None = None,
+    stage: str | None = None,
+    search: str | None = None,
+) -> QuerySet[Cooperative]:
+    """Return the cooperatives the user oversees, annotated with their figures."""
+    facilities = Facility.objects.filter(cooperative=OuterRef("pk")).order_by().values("cooperative")
+    last_change = StageChange.objects.filter(cooperative=OuterRef("pk")).order_by().values("cooperative")
+    return cooperative_list_for_user(
+        user=user, region_code=region_code, kecamatan_code=kecamatan_code, stage=stage, search=search
+    ).annotate(
+        units_active=_count(BusinessUnit, status=UnitStatus.AKTIF),
+        partners_count=_count(Partner),
+        legal_issued=_count(LegalRecord, status=LegalStatus.TERBIT),
+        facilities_count=_count(Facility),
+        facilities_progress=Subquery(facilities.annotate(p=Avg("progress_pct")).values("p")),
+        stage_since=Subquery(last_change.annotate(t=Max("changed_at")).values("t")),
+    )
+
+
+def oversight_item(coop: Cooperative) -> dict[str, Any]:
+    """Shape one annotated cooperative as a row of the Dinas list (API and Excel)."""
+    progress = getattr(coop, "facilities_progress", None)
+    return {
+        "code": coop.code,
+        "name": coop.name,
+        "kelurahan_code": coop.kelurahan_id,
+        "kelurahan_name": coop.kelurahan.name,
+        "kecamatan_code": coop.kelurahan.parent_id,
+        "kecamatan_name": coop.kelurahan.parent.name,
+        "stage": coop.stage,
+        "stage_label": coop.get_stage_display(),
+        "stage_since": coop.stage_since,
+        "legal_documents_issued": coop.legal_issued,
+        "legal_documents_total": LEGAL_KINDS_TOTAL,
+        "business_units_active": coop.units_active,
+        "partners": coop.partners_count,
+        "facilities": coop.facilities_count,
+        "facilities_progress_pct": round(progress) if progress is not None else None,
+    }
+
+
+def oversight_rows(**filters: Any) -> tuple[QuerySet[Cooperative], Callable[[Cooperative], dict[str, Any]]]:
+    """Return the annotated queryset and the function that shapes a row."""
+    return oversight_queryset(**filters), oversight_item
+
+
+def oversight_summary(*, user: Any, region_code: str | None = None) -> dict[str, Any]:
+    """Return counts per stage and per kecamatan for the dashboard header."""
+    qs = cooperative_list_for_user(user=user, region_code=region_code)
+    by_kecamatan: dict[str, dict[str, Any]] = {}
+    for code, name, kecamatan_stage in qs.order_by().values_list(
+        "kelurahan__parent_id", "kelurahan__parent__name", "stage"
+    ):
+        entry = by_kecamatan.setdefault(code, {"code": code, "name": name, "total": 0, "stages": {}})
+        entry["total"] += 1
+        entry["stages"][kecamatan_stage] = entry["stages"].get(kecamatan_stage, 0) + 1
+    return {
+        "total": sum(e["total"] for e in by_kecamatan.values()),
+        "by_stage": stage_counts(qs),
+        "by_kecamatan": [by_kecamatan[k] for k in sorted(by_kecamatan)],
+    }

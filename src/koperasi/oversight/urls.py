@@ -1,0 +1,8 @@
+from django.urls import path
+
+from koperasi.oversight import views
+
+app_name = "oversight"
+urlpatterns = [
+    path("", views.cooperative_list, name="cooperative_list"),
+]
