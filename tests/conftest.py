@@ -120,3 +120,15 @@ class ApiClient:
 @pytest.fixture
 def api_as() -> Any:
     return ApiClient
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Run ``@pytest.mark.postgres`` tests only on PostgreSQL (the second pass of .ci/run)."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run `make test-postgres` (CI runs it)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

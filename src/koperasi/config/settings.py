@@ -105,7 +105,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "koperasi.sqlite3",
+            "NAME": str(VAR_DIR / "koperasi.sqlite3"),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so two writers never deadlock on
                 # lock upgrade; WAL lets readers run beside the writer (DESIGN.md rule 2).
@@ -172,6 +172,8 @@ FORMAT_MODULE_PATH = ["koperasi.formats"]
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [SRC_DIR / "koperasi" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from koperasi.cooperatives import selectors, services
 from koperasi.cooperatives.choices import LegalStatus, PartnerKind, Route, Stage
@@ -178,13 +178,14 @@ class CoopFilter(Schema):
 
 # --- Shapes -------------------------------------------------------------------------------
 def coop_out(coop: Cooperative) -> dict[str, Any]:
+    kelurahan: Any = coop.kelurahan
     return {
         "code": coop.code,
         "name": coop.name,
         "kelurahan_code": coop.kelurahan_id,
-        "kelurahan_name": coop.kelurahan.name,
-        "kecamatan_code": coop.kelurahan.parent_id,
-        "kecamatan_name": coop.kelurahan.parent.name,
+        "kelurahan_name": kelurahan.name,
+        "kecamatan_code": kelurahan.parent_id,
+        "kecamatan_name": kelurahan.parent.name,
         "stage": coop.stage,
         "stage_label": coop.get_stage_display(),
         "route": coop.route,
@@ -267,11 +268,11 @@ def coop_list(request: HttpRequest, filters: Query[CoopFilter]) -> dict[str, Any
 
 
 @router.post("", response={201: CoopDetailOut}, summary="Daftarkan koperasi (admin)")
-def coop_create(request: HttpRequest, payload: CoopIn) -> tuple[int, dict[str, Any]]:
+def coop_create(request: HttpRequest, payload: CoopIn) -> Status[dict[str, Any]]:
     require(global_roles(request.user), Action.COOP_CREATE)
     coop = services.cooperative_register(actor=request.user, **payload.dict())
     coop = Cooperative.objects.select_related("kelurahan__parent").get(pk=coop.pk)
-    return 201, coop_detail_out(coop)
+    return Status(201, coop_detail_out(coop))
 
 
 @router.get("/{coop}", response=CoopDetailOut, summary="Profil koperasi")
@@ -316,7 +317,7 @@ def coop_users(request: HttpRequest, coop: str, limit: int = 100, offset: int = 
 
 
 @router.post("/{coop}/users", response={201: UserOut}, summary="Buat akun pengguna dengan peran (admin, ketua)")
-def coop_user_create(request: HttpRequest, coop: str, payload: UserIn) -> tuple[int, dict[str, Any]]:
+def coop_user_create(request: HttpRequest, coop: str, payload: UserIn) -> Status[dict[str, Any]]:
     cooperative, roles = selectors.cooperative_get_for_user(
         user=request.user, code=coop, action=Action.COOP_USERS_MANAGE
     )
@@ -331,7 +332,7 @@ def coop_user_create(request: HttpRequest, coop: str, payload: UserIn) -> tuple[
         actor=request.user,
         allow_existing_user=Role.ADMIN in roles,
     )
-    return 201, {"username": grant.user.username, "full_name": grant.user.get_full_name(), "role": grant.role}
+    return Status(201, {"username": grant.user.username, "full_name": grant.user.get_full_name(), "role": grant.role})
 
 
 @router.get("/{coop}/facilities", summary="Fasilitas (gerai, gudang, ...)")
@@ -346,9 +347,9 @@ def facility_list(request: HttpRequest, coop: str, limit: int = 100, offset: int
 
 
 @router.post("/{coop}/facilities", response={201: FacilityOut}, summary="Tambah fasilitas")
-def facility_create(request: HttpRequest, coop: str, payload: FacilityIn) -> tuple[int, Facility]:
+def facility_create(request: HttpRequest, coop: str, payload: FacilityIn) -> Status[Facility]:
     cooperative, _ = selectors.cooperative_get_for_user(user=request.user, code=coop, action=Action.COOP_PROFILE_EDIT)
-    return 201, services.facility_save(cooperative=cooperative, actor=request.user, **payload.dict())
+    return Status(201, services.facility_save(cooperative=cooperative, actor=request.user, **payload.dict()))
 
 
 @router.put("/{coop}/facilities/{facility_id}", response=FacilityOut, summary="Ubah fasilitas (progres pembangunan)")
@@ -366,10 +367,10 @@ def unit_list(request: HttpRequest, coop: str, limit: int = 100, offset: int = 0
 
 
 @router.post("/{coop}/business-units", response={201: UnitOut}, summary="Tambah unit usaha lain")
-def unit_create(request: HttpRequest, coop: str, payload: UnitIn) -> tuple[int, dict[str, Any]]:
+def unit_create(request: HttpRequest, coop: str, payload: UnitIn) -> Status[dict[str, Any]]:
     cooperative, _ = selectors.cooperative_get_for_user(user=request.user, code=coop, action=Action.COOP_PROFILE_EDIT)
     unit = services.business_unit_save(cooperative=cooperative, actor=request.user, create=True, **payload.dict())
-    return 201, _unit_out(unit)
+    return Status(201, _unit_out(unit))
 
 
 @router.patch("/{coop}/business-units/{code}", response=UnitOut, summary="Ubah status unit usaha")
@@ -387,10 +388,10 @@ def partner_list(request: HttpRequest, coop: str, limit: int = 100, offset: int 
 
 
 @router.post("/{coop}/partners", response={201: PartnerOut}, summary="Tambah mitra")
-def partner_create(request: HttpRequest, coop: str, payload: PartnerIn) -> tuple[int, dict[str, Any]]:
+def partner_create(request: HttpRequest, coop: str, payload: PartnerIn) -> Status[dict[str, Any]]:
     cooperative, _ = selectors.cooperative_get_for_user(user=request.user, code=coop, action=Action.COOP_PROFILE_EDIT)
     data = payload.dict()
     partner = services.partner_save(
         cooperative=cooperative, actor=request.user, business_unit_code=data.pop("business_unit"), **data
     )
-    return 201, _partner_out(partner)
+    return Status(201, _partner_out(partner))

@@ -47,10 +47,10 @@ def cooperative_list_for_user(
     if not is_admin(user):
         visible = Q(pk__in=CooperativeRole.objects.filter(user=user).values("cooperative_id"))
         for code in dinas_region_codes(user):
-            visible |= Q(kelurahan_id__startswith=code + ".")
+            visible |= Q(kelurahan__code__startswith=code + ".")
         qs = qs.filter(visible)
     if region_code:
-        qs = qs.filter(kelurahan_id__startswith=region_code.rstrip(".") + ".")
+        qs = qs.filter(kelurahan__code__startswith=region_code.rstrip(".") + ".")
     if kecamatan_code:
         qs = qs.filter(kelurahan__parent_id=kecamatan_code)
     if stage:

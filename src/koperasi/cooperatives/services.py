@@ -73,7 +73,7 @@ def cooperative_register(
     kelurahan = Region.objects.filter(code=kelurahan_code, level__in=VILLAGE_LEVELS).first()
     if kelurahan is None:
         problems["kelurahan_code"] = [f"Kelurahan/desa dengan kode '{kelurahan_code}' tidak ditemukan."]
-    if problems:
+    if problems or kelurahan is None:
         raise ValidationError("Data koperasi tidak valid.", detail=problems)
     with transaction.atomic():
         if Cooperative.objects.filter(code=code).exists():
@@ -284,12 +284,12 @@ def facility_save(
     name = name.strip()
     with transaction.atomic():
         coop = _locked(cooperative)
-        if facility_id is None:
-            facility = Facility(cooperative=coop)
-        else:
-            facility = Facility.objects.filter(cooperative=coop, pk=facility_id).first()
-            if facility is None:
-                raise NotFound("Fasilitas tidak ditemukan.")
+        found = Facility(cooperative=coop) if facility_id is None else None
+        if facility_id is not None:
+            found = Facility.objects.filter(cooperative=coop, pk=facility_id).first()
+        if found is None:
+            raise NotFound("Fasilitas tidak ditemukan.")
+        facility = found
         if Facility.objects.filter(cooperative=coop, name=name).exclude(pk=facility.pk).exists():
             raise Conflict(
                 f"Fasilitas bernama '{name}' sudah ada.", code="facility_name_taken", detail={"name": [name]}
@@ -399,12 +399,12 @@ def partner_save(
             unit = BusinessUnit.objects.filter(cooperative=coop, code=business_unit_code).first()
             if unit is None:
                 raise ValidationError.for_field("business_unit", f"Unit usaha '{business_unit_code}' tidak ditemukan.")
-        if partner_id is None:
-            partner = Partner(cooperative=coop)
-        else:
-            partner = Partner.objects.filter(cooperative=coop, pk=partner_id).first()
-            if partner is None:
-                raise NotFound("Mitra tidak ditemukan.")
+        found = Partner(cooperative=coop) if partner_id is None else None
+        if partner_id is not None:
+            found = Partner.objects.filter(cooperative=coop, pk=partner_id).first()
+        if found is None:
+            raise NotFound("Mitra tidak ditemukan.")
+        partner = found
         if (
             Partner.objects.filter(cooperative=coop, name=name, agreement_no=agreement_no)
             .exclude(pk=partner.pk)

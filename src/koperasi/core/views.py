@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +18,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if can(global_roles(request.user), Action.OVERSIGHT_VIEW):
         return redirect("oversight:cooperative_list")
     codes = list(
-        CooperativeRole.objects.filter(user=request.user).values_list("cooperative__code", flat=True).distinct()
+        CooperativeRole.objects.filter(user=cast(Any, request.user))
+        .values_list("cooperative__code", flat=True)
+        .distinct()
     )
     if len(codes) == 1:
         return redirect("cooperatives:detail", codes[0])

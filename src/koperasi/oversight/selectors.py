@@ -19,7 +19,7 @@ from koperasi.cooperatives.selectors import cooperative_list_for_user, stage_cou
 LEGAL_KINDS_TOTAL = len(LegalKind.values)
 
 
-def _count(model: type, **filters: Any) -> Coalesce:
+def _count(model: Any, **filters: Any) -> Coalesce:
     sub = (
         model.objects.filter(cooperative=OuterRef("pk"), **filters)
         .order_by()
@@ -53,7 +53,7 @@ def oversight_queryset(
     )
 
 
-def oversight_item(coop: Cooperative) -> dict[str, Any]:
+def oversight_item(coop: Any) -> dict[str, Any]:
     """Shape one annotated cooperative as a row of the Dinas list (API and Excel)."""
     progress = getattr(coop, "facilities_progress", None)
     return {
@@ -62,7 +62,7 @@ def oversight_item(coop: Cooperative) -> dict[str, Any]:
         "kelurahan_code": coop.kelurahan_id,
         "kelurahan_name": coop.kelurahan.name,
         "kecamatan_code": coop.kelurahan.parent_id,
-        "kecamatan_name": coop.kelurahan.parent.name,
+        "kecamatan_name": coop.kelurahan.parent.name if coop.kelurahan.parent else "",
         "stage": coop.stage,
         "stage_label": coop.get_stage_display(),
         "stage_since": coop.stage_since,
@@ -87,7 +87,7 @@ def oversight_summary(*, user: Any, region_code: str | None = None) -> dict[str,
     for code, name, kecamatan_stage in qs.order_by().values_list(
         "kelurahan__parent_id", "kelurahan__parent__name", "stage"
     ):
-        entry = by_kecamatan.setdefault(code, {"code": code, "name": name, "total": 0, "stages": {}})
+        entry = by_kecamatan.setdefault(str(code), {"code": code, "name": name, "total": 0, "stages": {}})
         entry["total"] += 1
         entry["stages"][kecamatan_stage] = entry["stages"].get(kecamatan_stage, 0) + 1
     return {

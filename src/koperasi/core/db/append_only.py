@@ -44,7 +44,7 @@ def _drop_statements(table: str, vendor: str) -> list[str]:
 def append_only(table: str) -> Callable[[Any, Any], None]:
     def forward(apps: Any, schema_editor: Any) -> None:
         for sql in _statements(table, schema_editor.connection.vendor):
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, None)
 
     return forward
 
@@ -52,6 +52,6 @@ def append_only(table: str) -> Callable[[Any, Any], None]:
 def drop_append_only(table: str) -> Callable[[Any, Any], None]:
     def backward(apps: Any, schema_editor: Any) -> None:
         for sql in _drop_statements(table, schema_editor.connection.vendor):
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, None)
 
     return backward
