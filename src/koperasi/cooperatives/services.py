@@ -36,6 +36,7 @@ from koperasi.core.errors import Conflict, NotFound, ValidationError
 from koperasi.regions.models import VILLAGE_LEVELS, Region
 
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
+RESERVED_CODES = frozenset({"baru"})  # /k/baru/ is the registration page
 
 
 def _locked(cooperative: Cooperative) -> Cooperative:
@@ -64,6 +65,8 @@ def cooperative_register(
     problems: dict[str, list[str]] = {}
     if not _CODE_RE.match(code):
         problems["code"] = ["Kode 3–40 karakter: huruf kecil, angka dan tanda hubung."]
+    elif code in RESERVED_CODES:
+        problems["code"] = [f"Kode '{code}' dipakai oleh sistem."]
     if not name:
         problems["name"] = ["Nama koperasi wajib diisi."]
     if stage not in Stage.values:

@@ -8,11 +8,19 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from koperasi.core.errors import AuthenticationFailed, DomainError, NotFound, PermissionDenied
+from koperasi.core.errors import AuthenticationFailed, DomainError, NotFound, PermissionDenied, ValidationError
 
 
 def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's error on the form: per field where ``detail`` names a field."""
+    """Show a service's error on the form: per field where ``detail`` names a field.
+
+    A ValidationError's ``detail`` maps fields to messages; any other error's ``detail``
+    holds the offending values, so its ``message`` goes on the field it names.
+    """
+    if not isinstance(error, ValidationError):
+        field = next((name for name in (error.detail or {}) if name in form.fields), None)
+        form.add_error(field, error.message)
+        return
     placed = False
     for field_name, messages in (error.detail or {}).items():
         if field_name in form.fields and isinstance(messages, list):
