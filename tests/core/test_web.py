@@ -52,3 +52,9 @@ def test_login_page_locks_after_five_failures(client, ketua) -> None:
     assert locked.status_code == 429
     assert "Terlalu banyak percobaan" in locked.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_an_english_browser_still_gets_indonesian_until_the_user_chooses(client) -> None:
+    page = client.get("/masuk/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert "Nama pengguna" in page
+    assert 'lang="id"' in page
