@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "koperasi.core",
     "koperasi.regions",
     "koperasi.cooperatives",
+    "koperasi.ledger",
     "koperasi.oversight",
     "koperasi.api",
     "koperasi.demo",

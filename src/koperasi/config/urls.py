@@ -10,6 +10,7 @@ urlpatterns = [
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("k/<slug:code>/buku/", include("koperasi.ledger.urls")),
     path("k/", include("koperasi.cooperatives.urls")),
     path("pembinaan/", include("koperasi.oversight.urls")),
     path("api/v1/", api.urls),

@@ -33,6 +33,7 @@ from koperasi.cooperatives.models import (
 from koperasi.cooperatives.stages import stage_move_refusal
 from koperasi.core.audit import audit_record
 from koperasi.core.errors import Conflict, NotFound, ValidationError
+from koperasi.ledger.services import chart_seed
 from koperasi.regions.models import VILLAGE_LEVELS, Region
 
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
@@ -54,7 +55,7 @@ def cooperative_register(
     address: str = "",
     actor: Any,
 ) -> Cooperative:
-    """Register a cooperative for a kelurahan/desa with the seven prescribed business units.
+    """Register a cooperative with the seven prescribed business units and its chart of accounts.
 
     Any stage may be given here: an existing cooperative joining the programme ("develop an
     existing cooperative") starts where it is. Raises ValidationError (bad code, name,
@@ -100,6 +101,7 @@ def cooperative_register(
             BusinessUnit(cooperative=cooperative, code=unit_code, name=unit_name, is_prescribed=True)
             for unit_code, unit_name in PRESCRIBED_UNITS
         )
+        chart_seed(cooperative=cooperative)
         audit_record(
             actor=actor,
             action="cooperative.register",

@@ -23,6 +23,12 @@ class Action(enum.StrEnum):
     COOP_LIST_ALL = "coop.list"
     OVERSIGHT_VIEW = "oversight.view"
     AUDIT_VIEW = "audit.view"
+    LEDGER_VIEW = "ledger.view"
+    JOURNAL_POST = "ledger.journal.post"
+    ACCOUNTS_MANAGE = "ledger.accounts.manage"
+    PERIOD_CLOSE = "ledger.period.close"
+    PERIOD_REOPEN = "ledger.period.reopen"
+    OPENING_BALANCE_IMPORT = "ledger.opening.import"
 
 
 _BOARD = {Role.KETUA, Role.SEKRETARIS}
@@ -39,6 +45,14 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.COOP_LIST_ALL: frozenset({Role.DINAS, Role.ADMIN}),
     Action.OVERSIGHT_VIEW: frozenset({Role.DINAS, Role.ADMIN}),
     Action.AUDIT_VIEW: frozenset(_OFFICERS | {Role.ADMIN}),
+    # The books: officers and the Dinas read them; only the bendahara (and a hired manajer) write.
+    Action.LEDGER_VIEW: frozenset(_OFFICERS | {Role.DINAS, Role.ADMIN}),
+    Action.JOURNAL_POST: frozenset({Role.BENDAHARA, Role.MANAJER}),
+    Action.ACCOUNTS_MANAGE: frozenset({Role.BENDAHARA}),
+    Action.PERIOD_CLOSE: frozenset({Role.BENDAHARA}),
+    # Reopening needs both ketua and pengawas: each may ask or approve (ledger.services).
+    Action.PERIOD_REOPEN: frozenset({Role.KETUA, Role.PENGAWAS}),
+    Action.OPENING_BALANCE_IMPORT: frozenset({Role.BENDAHARA}),
 }
 
 

@@ -1,0 +1,5 @@
+"""Pages of the financial statements (laporan)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
