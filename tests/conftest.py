@@ -17,6 +17,34 @@ def _fast_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _ledger_verified_after_test(request: Any) -> Any:
+    """After every test that touched the database, check every cooperative's books (DESIGN.md §10).
+
+    Balanced entries, balances = sum of lines and an intact hash chain must hold after
+    any test that posts. Tests that corrupt the books on purpose carry
+    ``@pytest.mark.ledger_tampered``.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    uses_db = marker is not None or "db" in names or "transactional_db" in names
+    if not uses_db or request.node.get_closest_marker("ledger_tampered"):
+        yield
+        return
+    transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
+    # Set the database fixture up inside this one so its rollback runs after the check below.
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    yield
+    from koperasi.cooperatives.models import Cooperative
+    from koperasi.ledger.models import JournalEntry
+    from koperasi.ledger.verify import ledger_verify
+
+    posted = JournalEntry.objects.values_list("cooperative_id", flat=True).distinct()
+    for cooperative in Cooperative.objects.filter(pk__in=posted):
+        result = ledger_verify(cooperative=cooperative)
+        assert result.ok, f"buku {cooperative.code} rusak setelah tes: {result.problems}"
+
+
 @pytest.fixture
 def make_user(django_user_model: Any) -> Any:
     def make(username: str, *, password: str = "rahasia-uji-123", **extra: Any) -> Any:
@@ -107,8 +135,10 @@ class ApiClient:
     def get(self, path: str, **params: Any) -> Any:
         return self.client.get("/api/v1" + path, params, headers=self.headers)
 
-    def post(self, path: str, data: Any = None) -> Any:
-        return self.client.post("/api/v1" + path, data or {}, content_type="application/json", headers=self.headers)
+    def post(self, path: str, data: Any = None, headers: dict[str, str] | None = None) -> Any:
+        return self.client.post(
+            "/api/v1" + path, data or {}, content_type="application/json", headers={**self.headers, **(headers or {})}
+        )
 
     def put(self, path: str, data: Any = None) -> Any:
         return self.client.put("/api/v1" + path, data or {}, content_type="application/json", headers=self.headers)

@@ -23,6 +23,7 @@ from koperasi.cooperatives.stages import STAGE_ORDER
 from koperasi.core.models import CooperativeRole, RegionalRole
 from koperasi.core.roles import Role
 from koperasi.core.services import cooperative_user_add
+from koperasi.demo.books import demo_books_post
 from koperasi.regions.models import Region
 from koperasi.regions.selectors import village_list
 
@@ -266,6 +267,8 @@ def cooperative_demo_create(kelurahan: Region, serial: int, actor: Any) -> Coope
         if target == Stage.BEROPERASI:
             _operate(coop, serial, actor)
         _walk_stages(coop, target, actor)
+        if target == Stage.BEROPERASI:
+            demo_books_post(coop, serial, actor, close_months=coop.code == DEMO_COOP)
     return coop
 
 

@@ -113,6 +113,13 @@ BEGIN
     RETURN OLD;
 END $$ LANGUAGE plpgsql;
 
+CREATE OR REPLACE FUNCTION ledger_account_before_delete() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM {L} WHERE account_id = OLD.id) THEN
+        PERFORM ledger_refuse('ledger: an account with postings cannot be deleted'); END IF;
+    RETURN OLD;
+END $$ LANGUAGE plpgsql;
+
 CREATE OR REPLACE FUNCTION ledger_account_before_update() RETURNS trigger AS $$
 BEGIN
     IF NEW.cooperative_id <> OLD.cooperative_id THEN
@@ -134,6 +141,8 @@ END $$ LANGUAGE plpgsql;
     f"CREATE TRIGGER ledger_entry_bd BEFORE DELETE ON {E} FOR EACH ROW EXECUTE FUNCTION ledger_entry_before_delete();",
     f"CREATE TRIGGER ledger_account_bu BEFORE UPDATE ON {A} FOR EACH ROW "
     f"EXECUTE FUNCTION ledger_account_before_update();",
+    f"CREATE TRIGGER ledger_account_bd BEFORE DELETE ON {A} FOR EACH ROW "
+    f"EXECUTE FUNCTION ledger_account_before_delete();",
 ]
 
 _PG_DROP = [
@@ -145,6 +154,7 @@ _PG_DROP = [
     f"DROP TRIGGER IF EXISTS ledger_entry_ap ON {E};",
     f"DROP TRIGGER IF EXISTS ledger_entry_bd ON {E};",
     f"DROP TRIGGER IF EXISTS ledger_account_bu ON {A};",
+    f"DROP TRIGGER IF EXISTS ledger_account_bd ON {A};",
 ]
 
 
@@ -256,6 +266,13 @@ _SQLITE = [
     END;""",
 ]
 
+_HAS_LINES_OLD = f"EXISTS (SELECT 1 FROM {L} WHERE account_id = OLD.id)"
+_SQLITE.append(
+    f"""CREATE TRIGGER ledger_account_bd BEFORE DELETE ON {A} BEGIN
+    {_refuse("ledger: an account with postings cannot be deleted", _HAS_LINES_OLD)}
+    END;"""
+)
+
 _SQLITE_TRIGGERS = [
     "ledger_line_bi",
     "ledger_line_bu",
@@ -266,6 +283,7 @@ _SQLITE_TRIGGERS = [
     "ledger_entry_ap",
     "ledger_entry_bd",
     "ledger_account_bu",
+    "ledger_account_bd",
 ]
 
 

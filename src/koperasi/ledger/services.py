@@ -84,7 +84,11 @@ def _check_lines(
         raise ValidationError.for_field("lines", f"Jurnal paling banyak {MAX_LINES} baris.")
     codes = {ln.account for ln in lines if isinstance(ln.account, str)}
     ids = {ln.account.pk for ln in lines if isinstance(ln.account, Account)}
-    found = Account.objects.filter(cooperative=cooperative).filter(models.Q(code__in=codes) | models.Q(pk__in=ids))
+    found = (
+        Account.objects.filter(cooperative=cooperative)
+        .filter(models.Q(code__in=codes) | models.Q(pk__in=ids))
+        .select_related("business_unit")
+    )
     by_code = {a.code: a for a in found}
     by_id = {a.pk: a for a in by_code.values()}
     unit_codes = {ln.business_unit for ln in lines if isinstance(ln.business_unit, str) and ln.business_unit}
