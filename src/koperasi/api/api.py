@@ -11,6 +11,7 @@ from koperasi.api.auth import BearerAuth
 from koperasi.api.auth import router as auth_router
 from koperasi.cooperatives.api import router as cooperatives_router
 from koperasi.core.errors import DomainError
+from koperasi.ledger.api import router as ledger_router
 from koperasi.oversight.api import router as oversight_router
 from koperasi.regions.api import router as regions_router
 
@@ -60,4 +61,5 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/auth", auth_router)
 api.add_router("/regions", regions_router)
 api.add_router("/coops", cooperatives_router)
+api.add_router("/coops", ledger_router)  # the books: /coops/{coop}/accounts, /journal, /reports/...
 api.add_router("/oversight", oversight_router)

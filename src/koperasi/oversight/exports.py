@@ -34,6 +34,8 @@ COOPERATIVE_HEADERS = (
     "Mitra",
     "Fasilitas",
     "Progres fasilitas %",
+    "Total aset (Rp)",
+    "SHU tahun berjalan (Rp)",
 )
 MAX_COLUMN_WIDTH = 50
 
@@ -63,6 +65,8 @@ def _cooperative_cells(row: Mapping[str, Any]) -> list[Any]:
         row["partners"],
         row["facilities"],
         row["facilities_progress_pct"],
+        row["total_assets"],
+        row["surplus_ytd"],
     ]
 
 

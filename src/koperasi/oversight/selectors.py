@@ -6,15 +6,19 @@ correlated subqueries, so the cost grows with the cooperatives shown, never per 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Avg, Count, IntegerField, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Avg, BigIntegerField, Count, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from koperasi.cooperatives.choices import LegalKind, LegalStatus, UnitStatus
 from koperasi.cooperatives.models import BusinessUnit, Cooperative, Facility, LegalRecord, Partner, StageChange
 from koperasi.cooperatives.selectors import cooperative_list_for_user, stage_counts
+from koperasi.ledger.choices import AccountType
+from koperasi.ledger.models import AccountMonthTotal
 
 LEGAL_KINDS_TOTAL = len(LegalKind.values)
 
@@ -30,6 +34,18 @@ def _count(model: Any, **filters: Any) -> Coalesce:
     return Coalesce(Subquery(sub, output_field=IntegerField()), 0)
 
 
+def _books_sum(amount: Any, **filters: Any) -> Coalesce:
+    """Sum over the cooperative's month totals: O(accounts × months), never its journal lines."""
+    sub = (
+        AccountMonthTotal.objects.filter(cooperative=OuterRef("pk"), **filters)
+        .order_by()
+        .values("cooperative")
+        .annotate(v=Sum(amount))
+        .values("v")
+    )
+    return Coalesce(Subquery(sub, output_field=BigIntegerField()), 0)
+
+
 def oversight_queryset(
     *,
     user: Any,
@@ -39,6 +55,7 @@ def oversight_queryset(
     search: str | None = None,
 ) -> QuerySet[Cooperative]:
     """Return the cooperatives the user oversees, annotated with their figures."""
+    year_start = datetime.date(timezone.localdate().year, 1, 1)
     facilities = Facility.objects.filter(cooperative=OuterRef("pk")).order_by().values("cooperative")
     last_change = StageChange.objects.filter(cooperative=OuterRef("pk")).order_by().values("cooperative")
     return cooperative_list_for_user(
@@ -50,6 +67,13 @@ def oversight_queryset(
         facilities_count=_count(Facility),
         facilities_progress=Subquery(facilities.annotate(p=Avg("progress_pct")).values("p")),
         stage_since=Subquery(last_change.annotate(t=Max("changed_at")).values("t")),
+        total_assets=_books_sum(F("debit") - F("credit"), account__type=AccountType.ASSET),
+        # income − expense = Σ(credit − debit) over both kinds of account
+        surplus_ytd=_books_sum(
+            F("credit") - F("debit"),
+            account__type__in=[AccountType.INCOME, AccountType.EXPENSE],
+            month__gte=year_start,
+        ),
     )
 
 
@@ -72,6 +96,8 @@ def oversight_item(coop: Any) -> dict[str, Any]:
         "partners": coop.partners_count,
         "facilities": coop.facilities_count,
         "facilities_progress_pct": round(progress) if progress is not None else None,
+        "total_assets": coop.total_assets,
+        "surplus_ytd": coop.surplus_ytd,
     }
 
 
