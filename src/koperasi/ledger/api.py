@@ -522,7 +522,8 @@ def journal_create(
         date=payload.date,
         lines=lines,
         memo=payload.memo,
-        idempotency_key=idempotency_key,
+        # Keys share one namespace per cooperative across every source that posts; prefix ours.
+        idempotency_key=f"api-journal:{idempotency_key}" if idempotency_key else None,
         actor=request.user,
     )
     entry = selectors.entry_get(cooperative=cooperative, entry_id=entry.pk)
@@ -554,7 +555,7 @@ def journal_reverse(
         entry=entry,
         date=payload.date,
         memo=payload.memo,
-        idempotency_key=idempotency_key,
+        idempotency_key=f"api-reverse:{idempotency_key}" if idempotency_key else None,
         actor=request.user,
     )
     return Status(201, _entry_detail_out(selectors.entry_get(cooperative=cooperative, entry_id=reversal.pk)))
