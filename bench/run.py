@@ -1,16 +1,21 @@
 """Benchmarks (not tests): each prints its figure beside a baseline measured in the same run.
 
-``make bench`` runs them on a throw-away SQLite database (or ``DATABASE_URL``).
+``make bench`` runs this file: the oversight benchmark here, on a throw-away SQLite database
+(or ``DATABASE_URL``), then the ledger benchmarks of ``bench/ledger.py``, which make their own
+databases (a temporary SQLite file and PostgreSQL ``koperasi_bench``), one process each.
 
 oversight_list: the Dinas list (one row of figures per cooperative, from correlated
 subqueries) for N cooperatives, against the baseline of reading the same N cooperatives
 with their kelurahan and kecamatan and nothing else. The ratio says what the figures cost.
+
+ledger_post and ledger_trial_balance: see ``bench/ledger.py``.
 """
 
 from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -102,6 +107,9 @@ def main() -> None:
     print(f"oversight_list  n={n} cooperatives  vendor={connection.vendor}")
     print(f"  baseline (plain list)     {base_ms:8.1f} ms  {base_q} queries")
     print(f"  oversight (with figures)  {over_ms:8.1f} ms  {over_q} queries  ratio {over_ms / base_ms:.1f}x")
+    print(flush=True)
+    # Ledger benchmarks: their own databases, one process per database (settings are per process).
+    subprocess.run([sys.executable, "-u", str(ROOT / "bench" / "ledger.py")], check=True)
 
 
 if __name__ == "__main__":

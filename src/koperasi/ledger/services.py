@@ -21,6 +21,7 @@ from koperasi.core.audit import audit_record
 from koperasi.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from koperasi.core.money import format_rupiah
 from koperasi.core.roles import Role
+from koperasi.ledger import journal_sql
 from koperasi.ledger.chart import chart_create
 from koperasi.ledger.choices import (
     NORMAL_SIDE,
@@ -69,10 +70,12 @@ def _is_amount(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _check_lines(
-    cooperative: Cooperative, lines: Sequence[LineInput]
-) -> list[tuple[Account, int, int, BusinessUnit | None, str]]:
-    """Resolve accounts and units of ``lines`` in two queries; raise ValidationError naming each bad line."""
+def _check_lines(cooperative: Cooperative, lines: Sequence[LineInput]) -> list[tuple[int, int, int, int | None, str]]:
+    """Resolve accounts and units of ``lines``; raise ValidationError naming each bad line.
+
+    Returns ``(account_id, debit, credit, unit_id, memo)`` per line. One query for the
+    accounts (plus one for units named by code, which posting services rarely do).
+    """
     problems: dict[str, list[str]] = {}
     if len(lines) < 2:
         raise ValidationError(
@@ -82,18 +85,16 @@ def _check_lines(
         )
     if len(lines) > MAX_LINES:
         raise ValidationError.for_field("lines", f"Jurnal paling banyak {MAX_LINES} baris.")
-    codes = {ln.account for ln in lines if isinstance(ln.account, str)}
-    ids = {ln.account.pk for ln in lines if isinstance(ln.account, Account)}
-    found = (
-        Account.objects.filter(cooperative=cooperative)
-        .filter(models.Q(code__in=codes) | models.Q(pk__in=ids))
-        .select_related("business_unit")
+    found = journal_sql.accounts_fetch(
+        cooperative_id=cooperative.pk,
+        codes={ln.account for ln in lines if isinstance(ln.account, str)},
+        ids={ln.account.pk for ln in lines if isinstance(ln.account, Account)},
     )
     by_code = {a.code: a for a in found}
-    by_id = {a.pk: a for a in by_code.values()}
+    by_id = {a.id: a for a in found}
     unit_codes = {ln.business_unit for ln in lines if isinstance(ln.business_unit, str) and ln.business_unit}
     units = (
-        {u.code: u for u in BusinessUnit.objects.filter(cooperative=cooperative, code__in=unit_codes)}
+        dict(BusinessUnit.objects.filter(cooperative=cooperative, code__in=unit_codes).values_list("code", "id"))
         if unit_codes
         else {}
     )
@@ -117,19 +118,19 @@ def _check_lines(
             problems.setdefault(key, []).append(f"Baris {i}: isi debit atau kredit (salah satu, lebih dari nol).")
         elif max(ln.debit, ln.credit) > MAX_AMOUNT:
             problems.setdefault(key, []).append(f"Baris {i}: jumlah terlalu besar.")
-        unit: BusinessUnit | None = None
+        unit_id: int | None = None
         if isinstance(ln.business_unit, BusinessUnit):
             if ln.business_unit.cooperative_id != cooperative.pk:
                 problems.setdefault(key, []).append(f"Baris {i}: unit usaha tidak ada di koperasi ini.")
-            unit = ln.business_unit
+            unit_id = ln.business_unit.pk
         elif ln.business_unit:
-            unit = units.get(ln.business_unit)
-            if unit is None:
+            unit_id = units.get(ln.business_unit)
+            if unit_id is None:
                 problems.setdefault(key, []).append(f"Baris {i}: unit usaha '{ln.business_unit}' tidak ada.")
-        elif account is not None and account.business_unit_id:
-            unit = account.business_unit  # the account's own unit is the default dimension
+        elif account is not None:
+            unit_id = account.business_unit_id  # the account's own unit is the default dimension
         if account is not None:
-            resolved.append((account, ln.debit, ln.credit, unit, (ln.memo or "").strip()[:250]))
+            resolved.append((account.id, ln.debit, ln.credit, unit_id, (ln.memo or "").strip()[:250]))
     if problems:
         raise ValidationError("Baris jurnal tidak valid.", code="journal_invalid_lines", detail=problems)
     debit = sum(r[1] for r in resolved)
@@ -150,10 +151,6 @@ def _source(source: str | models.Model) -> tuple[str, str]:
         return source._meta.label_lower, str(source.pk)
     kind, _, ident = (source or "manual").partition(":")
     return kind[:60], ident[:60]
-
-
-def period_is_closed(*, cooperative: Cooperative, date: datetime.date) -> bool:
-    return Period.objects.filter(cooperative=cooperative, month=month_start(date), is_closed=True).exists()
 
 
 def journal_post(
@@ -182,36 +179,21 @@ def journal_post(
     source_type, source_id = _source(source)
     with transaction.atomic():
         # The head row lock serialises postings of one cooperative (the chain needs an order).
-        head = LedgerHead.objects.select_for_update().filter(cooperative=cooperative).first()
+        head = journal_sql.head_lock(cooperative_id=cooperative.pk, month=month_start(date), key=key)
         if head is None:
             raise Conflict("Buku besar koperasi ini belum disiapkan.", code="ledger_missing")
-        if key is not None:
-            existing = JournalEntry.objects.filter(cooperative=cooperative, idempotency_key=key).first()
-            if existing is not None:
-                return existing
+        if head.existing_entry_id is not None:
+            return JournalEntry.objects.get(pk=head.existing_entry_id)
         resolved = _check_lines(cooperative, lines)
-        if period_is_closed(cooperative=cooperative, date=date):
+        if head.period_closed:
             raise Conflict(
                 f"Periode {date:%m/%Y} sudah ditutup; jurnal tidak dapat dicatat pada tanggal itu.",
                 code="period_closed",
                 detail={"date": [f"Periode {date:%m/%Y} sudah ditutup."]},
             )
-        seq = head.last_seq + 1
-        line_keys = [(a.pk, d, c, u.pk if u else 0, 0) for a, d, c, u, _ in resolved]
-        digest = entry_hash(
-            cooperative_id=cooperative.pk,
-            seq=seq,
-            date=date,
-            memo=memo[:250],
-            source_type=source_type,
-            source_id=source_id,
-            reverses_id=reverses.pk if reverses else None,
-            lines=line_keys,
-            prev_hash=head.last_hash,
-        )
-        entry = JournalEntry.objects.create(
+        entry = JournalEntry(
             cooperative=cooperative,
-            seq=seq,
+            seq=head.last_seq + 1,
             date=date,
             memo=memo[:250],
             source_type=source_type,
@@ -219,27 +201,54 @@ def journal_post(
             idempotency_key=key,
             reverses=reverses,
             amount=sum(r[1] for r in resolved),
+            is_posted=True,
             prev_hash=head.last_hash,
-            hash=digest,
             created_by=actor if getattr(actor, "pk", None) else None,
+            created_at=timezone.now(),
         )
-        JournalLine.objects.bulk_create(
-            JournalLine(
-                cooperative=cooperative,
-                entry=entry,
-                account=account,
-                date=date,
-                debit=debit,
-                credit=credit,
-                business_unit=unit,
-                memo=line_memo,
-            )
-            for account, debit, credit, unit, line_memo in resolved
+        entry.hash = entry_hash(
+            cooperative_id=cooperative.pk,
+            seq=entry.seq,
+            date=date,
+            memo=entry.memo,
+            source_type=source_type,
+            source_id=source_id,
+            reverses_id=reverses.pk if reverses else None,
+            lines=[(account_id, d, c, unit_id or 0, 0) for account_id, d, c, unit_id, _ in resolved],
+            prev_hash=head.last_hash,
         )
-        # Posting is one UPDATE: the database checks balance, chain and period, then moves the totals.
-        JournalEntry.objects.filter(pk=entry.pk).update(is_posted=True)
-        entry.is_posted = True
+        try:
+            entry.pk = _insert_and_post(entry, resolved)
+        except IntegrityError as exc:
+            # A month closed between our read and our write (PostgreSQL reads the period with the
+            # snapshot taken before the head lock); the trigger refused it. Say so, not 500.
+            if "ledger: the period is closed" in str(exc):
+                raise Conflict(
+                    f"Periode {date:%m/%Y} sudah ditutup; jurnal tidak dapat dicatat pada tanggal itu.",
+                    code="period_closed",
+                ) from exc
+            raise
+        entry._state.adding = False  # it is a saved row now, as if loaded
     return entry
+
+
+def _insert_and_post(entry: JournalEntry, resolved: list[tuple[int, int, int, int | None, str]]) -> int:
+    return journal_sql.entry_insert_and_post(
+        cooperative_id=entry.cooperative_id,
+        seq=entry.seq,
+        date=entry.date,
+        memo=entry.memo,
+        source_type=entry.source_type,
+        source_id=entry.source_id,
+        idempotency_key=entry.idempotency_key,
+        reverses_id=entry.reverses_id,
+        amount=entry.amount,
+        prev_hash=entry.prev_hash,
+        digest=entry.hash,
+        created_by_id=entry.created_by_id,
+        created_at=entry.created_at,
+        lines=resolved,
+    )
 
 
 def journal_reverse(
