@@ -201,6 +201,15 @@ def test_cooperative_profile_links_to_the_books(client: Client, coop: Any, ketua
     assert 'href="/k/manggar/buku/laporan/"' in html
 
 
+def test_dinas_sees_the_books_section_on_the_profile(client: Client, coop: Any, dinas_user: Any) -> None:
+    html = login(client, dinas_user).get("/k/manggar/").content.decode()
+    assert 'id="buku"' in html and 'href="/k/manggar/buku/laporan/"' in html
+
+
+def test_kasir_does_not_see_the_books_section(client: Client, coop: Any, kasir: Any) -> None:
+    assert 'id="buku"' not in login(client, kasir).get("/k/manggar/").content.decode()
+
+
 # --- chart of accounts ---------------------------------------------------------------------
 def test_chart_shows_tree_types_roles_and_balances_in_bounded_queries(
     client: Client, coop: Any, capital: Any, ketua: Any, django_assert_max_num_queries: Any

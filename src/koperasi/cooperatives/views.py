@@ -100,6 +100,7 @@ def cooperative_detail(request: HttpRequest, code: str) -> HttpResponse:
         can_edit=can_edit,
         can_change_stage=can(roles, Action.COOP_STAGE_CHANGE),
         can_view_users=can(roles, Action.COOP_USERS_VIEW),
+        can_view_ledger=can(roles, Action.LEDGER_VIEW),
         unit_status_form=UnitStatusForm() if can_edit else None,
         stage_form=StageChangeForm(initial={"stage": profile["next_stage"]}),
     )
