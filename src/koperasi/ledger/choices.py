@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountType(models.TextChoices):
-    ASSET = "asset", "Aset"
-    LIABILITY = "liability", "Kewajiban"
-    EQUITY = "equity", "Ekuitas"
-    INCOME = "income", "Pendapatan"
-    EXPENSE = "expense", "Beban"
+    ASSET = "asset", _("Aset")
+    LIABILITY = "liability", _("Kewajiban")
+    EQUITY = "equity", _("Ekuitas")
+    INCOME = "income", _("Pendapatan")
+    EXPENSE = "expense", _("Beban")
 
 
 class Side(models.TextChoices):
@@ -40,17 +41,17 @@ class RevenueParty(models.TextChoices):
     """Whose business an income account records: the SHU split needs it (domain.md §2.4)."""
 
     NONE = "", "—"
-    MEMBER = "anggota", "Anggota"
-    NON_MEMBER = "non_anggota", "Bukan anggota"
+    MEMBER = "anggota", _("Anggota")
+    NON_MEMBER = "non_anggota", _("Bukan anggota")
 
 
 class CashFlowGroup(models.TextChoices):
     """Where an account's cash movements appear in the laporan arus kas (direct method)."""
 
-    CASH = "cash", "Kas dan setara kas"
-    OPERATING = "operating", "Aktivitas operasi"
-    INVESTING = "investing", "Aktivitas investasi"
-    FINANCING = "financing", "Aktivitas pendanaan"
+    CASH = "cash", _("Kas dan setara kas")
+    OPERATING = "operating", _("Aktivitas operasi")
+    INVESTING = "investing", _("Aktivitas investasi")
+    FINANCING = "financing", _("Aktivitas pendanaan")
 
 
 class ReopenStatus(models.TextChoices):

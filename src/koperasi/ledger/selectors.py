@@ -404,7 +404,7 @@ def cash_flow(*, cooperative: Cooperative, date_from: datetime.date, date_to: da
             ((accounts[i], amount) for i, amount in nets.items() if amount and accounts[i].cash_flow == group),
             key=lambda r: r[0].code,
         )
-        sections.append((group.value, group.label, rows, sum(amount for _, amount in rows)))
+        sections.append((group.value, str(group.label), rows, sum(amount for _, amount in rows)))
     return CashFlowStatement(
         date_from=date_from,
         date_to=date_to,

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET
 from koperasi.cooperatives.models import Cooperative
 from koperasi.cooperatives.selectors import cooperative_get_for_user
 from koperasi.core.errors import NotFound, ValidationError
-from koperasi.core.permissions import Action
+from koperasi.core.permissions import Action, can
 from koperasi.ledger import exports, selectors
 from koperasi.ledger.models import Account
 from koperasi.ledger.pdf import PDF_CONTENT_TYPE, place_name, render_pdf
@@ -101,7 +101,10 @@ REPORTS = (TRIAL_BALANCE, BALANCE_SHEET, INCOME_STATEMENT, CASH_FLOW, EQUITY_CHA
 
 # --- helpers ------------------------------------------------------------------------------
 def _cooperative(request: HttpRequest, code: str) -> Cooperative:
-    return cooperative_get_for_user(user=request.user, code=code, action=Action.LEDGER_VIEW)[0]
+    """Fetch the cooperative for a reader of the books; remember what else the user may do there."""
+    coop, roles = cooperative_get_for_user(user=request.user, code=code, action=Action.LEDGER_VIEW)
+    request.ledger_perms = {"can_import": can(roles, Action.OPENING_BALANCE_IMPORT)}  # type: ignore[attr-defined]
+    return coop
 
 
 def _long_date(day: datetime.date) -> str:
@@ -193,6 +196,7 @@ def _optional_url(name: str, code: str) -> str | None:
 def _base_context(request: HttpRequest, coop: Cooperative, report: Report) -> dict[str, Any]:
     return {
         "coop": coop,
+        "ledger_perms": getattr(request, "ledger_perms", {}),
         "report": report,
         "title": report.title,
         "table_template": f"{TABLES}#{report.slug}",
@@ -267,6 +271,7 @@ def reports_index(request: HttpRequest, code: str) -> HttpResponse:
         "ledger/reports/index.html",
         {
             "coop": coop,
+            "ledger_perms": getattr(request, "ledger_perms", {}),
             "reports": REPORTS,
             "journal_url": _optional_url("ledger:journal", coop.code),
             "accounts_url": _optional_url("ledger:accounts", coop.code),
