@@ -668,8 +668,8 @@ def test_periods_list_months_from_the_first_posting(client: Client, coop: Any, p
     post(coop, two_back + datetime.timedelta(days=3), [("1-1100", 1_000, 0), ("3-1100", 0, 1_000)])
     response = login(client, ketua).get(BOOKS + "periode/")
     assert response.status_code == 200
-    assert [row["month"] for row in response.context["rows"]] == [THIS_MONTH, LAST_MONTH, two_back]
-    assert all(row["period"] is None for row in response.context["rows"])
+    assert [row.month for row in response.context["rows"]] == [THIS_MONTH, LAST_MONTH, two_back]
+    assert all(row.period is None for row in response.context["rows"])
 
 
 def test_close_a_period_then_posting_into_it_is_refused(client: Client, coop: Any, bendahara: Any) -> None:

@@ -19,7 +19,7 @@ from pydantic import field_validator
 
 from koperasi.cooperatives import selectors as coop_selectors
 from koperasi.cooperatives.models import Cooperative
-from koperasi.core.errors import NotFound, ValidationError
+from koperasi.core.errors import ValidationError
 from koperasi.core.pagination import MAX_LIMIT, paginate
 from koperasi.core.permissions import Action
 from koperasi.ledger import selectors, services
@@ -829,9 +829,6 @@ def reopen_request_list(request: HttpRequest, coop: str, filters: Query[ReopenFi
 )
 def period_reopen_approve(request: HttpRequest, coop: str, request_id: int) -> dict[str, Any]:
     cooperative = _coop(request, coop, Action.PERIOD_REOPEN)
-    req = PeriodReopenRequest.objects.filter(cooperative=cooperative, pk=request_id).first()
-    if req is None:
-        raise NotFound("Permintaan tidak ditemukan.")
+    req = selectors.reopen_request_get(cooperative=cooperative, request_id=request_id)
     services.period_reopen_approve(cooperative=cooperative, request=req, actor=request.user)
-    req = PeriodReopenRequest.objects.select_related("period", "requested_by", "approved_by").get(pk=req.pk)
-    return _request_out(req)
+    return _request_out(selectors.reopen_request_get(cooperative=cooperative, request_id=request_id))

@@ -19,13 +19,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Min, Q, Sum
 
 from koperasi.cooperatives.models import BusinessUnit, Cooperative
 from koperasi.core.errors import Conflict, NotFound, ValidationError
-from koperasi.ledger.choices import AccountType, CashFlowGroup
-from koperasi.ledger.models import Account, AccountDayTotal, AccountMonthTotal, JournalEntry, JournalLine
-from koperasi.ledger.periods import range_parts
+from koperasi.ledger.choices import AccountType, CashFlowGroup, ReopenStatus
+from koperasi.ledger.models import (
+    Account,
+    AccountDayTotal,
+    AccountMonthTotal,
+    JournalEntry,
+    JournalLine,
+    Period,
+    PeriodReopenRequest,
+)
+from koperasi.ledger.periods import month_start, range_parts
 
 DEBIT_NATURAL = {AccountType.ASSET, AccountType.EXPENSE}
 MAX_RANGE_DAYS = 366 * 10
@@ -60,6 +68,21 @@ def account_for_role(*, cooperative: Cooperative, role: str) -> Account:
     return account
 
 
+def entry_by_number(*, cooperative: Cooperative, seq: int) -> JournalEntry | None:
+    """Return the cooperative's entry with journal number ``seq`` (posted or not), if any."""
+    return JournalEntry.objects.filter(cooperative=cooperative, seq=seq).first()
+
+
+def journal_source_types(*, cooperative: Cooperative) -> list[str]:
+    """Return the distinct sources (manual, opening_balance, ...) of the cooperative's posted entries."""
+    return list(
+        JournalEntry.objects.filter(cooperative=cooperative, is_posted=True)
+        .order_by()
+        .values_list("source_type", flat=True)
+        .distinct()
+    )
+
+
 def entry_get(*, cooperative: Cooperative, entry_id: int) -> JournalEntry:
     """Return a posted entry of the cooperative with its lines. Raises NotFound."""
     entry = (
@@ -71,6 +94,55 @@ def entry_get(*, cooperative: Cooperative, entry_id: int) -> JournalEntry:
     if entry is None:
         raise NotFound("Jurnal tidak ditemukan.")
     return entry
+
+
+# --- Periods ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PeriodRow:
+    month: datetime.date
+    period: Period | None  # None: never closed, so open
+    pending: PeriodReopenRequest | None
+
+    @property
+    def is_closed(self) -> bool:
+        return bool(self.period and self.period.is_closed)
+
+
+def period_list(*, cooperative: Cooperative, today: datetime.date) -> list[PeriodRow]:
+    """Return every month from the first posting (or recorded period) to this month, newest first (3 queries)."""
+    this_month = month_start(today)
+    first_posting = JournalEntry.objects.filter(cooperative=cooperative, is_posted=True).aggregate(first=Min("date"))[
+        "first"
+    ]
+    periods = {
+        p.month: p
+        for p in Period.objects.filter(cooperative=cooperative, month__lte=this_month).select_related("closed_by")
+    }
+    pending = {
+        r.period.month: r
+        for r in PeriodReopenRequest.objects.filter(
+            cooperative=cooperative, status=ReopenStatus.PENDING
+        ).select_related("period", "requested_by")
+    }
+    month = this_month
+    first = min([this_month, *periods, *([month_start(first_posting)] if first_posting else [])])
+    rows = []
+    while month >= first:
+        rows.append(PeriodRow(month, periods.get(month), pending.get(month)))
+        month = month_start(month - datetime.timedelta(days=1))
+    return rows
+
+
+def reopen_request_get(*, cooperative: Cooperative, request_id: int) -> PeriodReopenRequest:
+    """Return the cooperative's reopen request with its period and people. Raises NotFound."""
+    request = (
+        PeriodReopenRequest.objects.filter(cooperative=cooperative, pk=request_id)
+        .select_related("period", "requested_by", "approved_by")
+        .first()
+    )
+    if request is None:
+        raise NotFound("Permintaan tidak ditemukan.")
+    return request
 
 
 # --- Totals ---------------------------------------------------------------------------------

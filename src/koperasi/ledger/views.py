@@ -19,7 +19,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.paginator import Paginator
-from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -40,7 +39,6 @@ from koperasi.core.permissions import Action, can
 from koperasi.core.roles import Role
 from koperasi.core.web import form_add_domain_error
 from koperasi.ledger import opening, selectors, services
-from koperasi.ledger.choices import ReopenStatus
 from koperasi.ledger.forms import (
     MAX_LINE_ROWS,
     AccountCreateForm,
@@ -57,8 +55,7 @@ from koperasi.ledger.forms import (
     postable_account_choices,
     unit_choices,
 )
-from koperasi.ledger.models import Account, JournalEntry, Period, PeriodReopenRequest
-from koperasi.ledger.periods import month_start
+from koperasi.ledger.models import Account, JournalEntry
 from koperasi.ledger.verify import ledger_verify
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -312,13 +309,8 @@ def account_delete(request: HttpRequest, code: str, account_code: str) -> HttpRe
 
 # --- journal ------------------------------------------------------------------------------
 def _source_choices(cooperative: Cooperative) -> list[tuple[str, str]]:
-    """The sources the cooperative's journal holds (one query), with readable labels."""
-    kinds = (
-        JournalEntry.objects.filter(cooperative=cooperative, is_posted=True)
-        .order_by()
-        .values_list("source_type", flat=True)
-        .distinct()
-    )
+    """The sources the cooperative's journal holds, with readable labels."""
+    kinds = selectors.journal_source_types(cooperative=cooperative)
     return sorted(((kind, _source_label(kind)) for kind in kinds), key=lambda c: c[1])
 
 
@@ -548,38 +540,6 @@ def journal_reverse(request: HttpRequest, code: str, entry_id: int) -> HttpRespo
 
 
 # --- periods ------------------------------------------------------------------------------
-def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
-    """Month starts from ``last`` back to ``first`` (newest first)."""
-    out, month = [], last
-    while month >= first:
-        out.append(month)
-        month = month_start(month - datetime.timedelta(days=1))
-    return out
-
-
-def _period_rows(cooperative: Cooperative) -> list[dict[str, Any]]:
-    """Every month from the first posting (or the first recorded period) to this month, in 3 queries."""
-    this_month = month_start(timezone.localdate())
-    first_posting = JournalEntry.objects.filter(cooperative=cooperative, is_posted=True).aggregate(first=Min("date"))[
-        "first"
-    ]
-    periods = {
-        p.month: p
-        for p in Period.objects.filter(cooperative=cooperative, month__lte=this_month).select_related("closed_by")
-    }
-    pending = {
-        r.period.month: r
-        for r in PeriodReopenRequest.objects.filter(
-            cooperative=cooperative, status=ReopenStatus.PENDING
-        ).select_related("period", "requested_by")
-    }
-    first = min([this_month, *(periods or []), *([month_start(first_posting)] if first_posting else [])])
-    return [
-        {"month": month, "period": periods.get(month), "pending": pending.get(month)}
-        for month in _months(first, this_month)
-    ]
-
-
 def _periods_page(
     request: HttpRequest,
     coop: Cooperative,
@@ -595,7 +555,7 @@ def _periods_page(
         roles,
         "periods",
         status,
-        rows=_period_rows(coop),
+        rows=selectors.period_list(cooperative=coop, today=timezone.localdate()),
         error=error,
         error_month=error_month,
         reason_form=ReasonForm(),
@@ -662,9 +622,7 @@ def period_reopen_request(request: HttpRequest, code: str, year: int, month: int
 @require_POST
 def period_reopen_approve(request: HttpRequest, code: str, request_id: int) -> HttpResponse:
     coop, roles = _books(request, code, Action.PERIOD_REOPEN)
-    reopen = PeriodReopenRequest.objects.filter(cooperative=coop, pk=request_id).select_related("period").first()
-    if reopen is None:
-        raise NotFound(_("Permintaan tidak ditemukan."))
+    reopen = selectors.reopen_request_get(cooperative=coop, request_id=request_id)
     try:
         period = services.period_reopen_approve(cooperative=coop, request=reopen, actor=request.user)
     except (ValidationError, Conflict, PermissionDenied) as exc:
@@ -682,7 +640,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     result = ledger_verify(cooperative=coop)
     broken = None
     if result.first_broken_seq is not None:
-        broken = JournalEntry.objects.filter(cooperative=coop, seq=result.first_broken_seq).first()
+        broken = selectors.entry_by_number(cooperative=coop, seq=result.first_broken_seq)
     return _page(
         request,
         "verify.html",
