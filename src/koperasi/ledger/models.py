@@ -111,7 +111,10 @@ class JournalEntry(TenantModel):
             models.UniqueConstraint(fields=["cooperative", "reverses"], name="entry_reversed_once"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="entry_amount_positive"),
         ]
-        indexes = [models.Index(fields=["cooperative", "date"], name="entry_coop_date")]
+        indexes = [
+            models.Index(fields=["cooperative", "date"], name="entry_coop_date"),
+            models.Index(fields=["cooperative", "source_type", "source_id"], name="entry_coop_source"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.memo}"

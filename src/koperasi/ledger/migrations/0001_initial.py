@@ -6,222 +6,408 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cooperatives', '0001_initial'),
+        ("cooperatives", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20)),
-                ('name', models.CharField(max_length=150)),
-                ('type', models.CharField(choices=[('asset', 'Aset'), ('liability', 'Kewajiban'), ('equity', 'Ekuitas'), ('income', 'Pendapatan'), ('expense', 'Beban')], max_length=10)),
-                ('normal_side', models.CharField(choices=[('debit', 'Debit'), ('credit', 'Kredit')], max_length=6)),
-                ('is_group', models.BooleanField(default=False)),
-                ('role', models.CharField(blank=True, help_text="Peran sistem, mis. 'cash', 'savings_pokok'.", max_length=50)),
-                ('revenue_party', models.CharField(blank=True, choices=[('', '—'), ('anggota', 'Anggota'), ('non_anggota', 'Bukan anggota')], default='', max_length=12)),
-                ('cash_flow', models.CharField(choices=[('cash', 'Kas dan setara kas'), ('operating', 'Aktivitas operasi'), ('investing', 'Aktivitas investasi'), ('financing', 'Aktivitas pendanaan')], default='operating', max_length=10)),
-                ('is_active', models.BooleanField(default=True)),
-                ('description', models.CharField(blank=True, max_length=250)),
-                ('business_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='cooperatives.businessunit')),
-                ('cooperative', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='cooperatives.cooperative')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='ledger.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20)),
+                ("name", models.CharField(max_length=150)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("asset", "Aset"),
+                            ("liability", "Kewajiban"),
+                            ("equity", "Ekuitas"),
+                            ("income", "Pendapatan"),
+                            ("expense", "Beban"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("normal_side", models.CharField(choices=[("debit", "Debit"), ("credit", "Kredit")], max_length=6)),
+                ("is_group", models.BooleanField(default=False)),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True, help_text="Peran sistem, mis. 'cash', 'savings_pokok'.", max_length=50
+                    ),
+                ),
+                (
+                    "revenue_party",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "—"), ("anggota", "Anggota"), ("non_anggota", "Bukan anggota")],
+                        default="",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "cash_flow",
+                    models.CharField(
+                        choices=[
+                            ("cash", "Kas dan setara kas"),
+                            ("operating", "Aktivitas operasi"),
+                            ("investing", "Aktivitas investasi"),
+                            ("financing", "Aktivitas pendanaan"),
+                        ],
+                        default="operating",
+                        max_length=10,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("description", models.CharField(blank=True, max_length=250)),
+                (
+                    "business_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="cooperatives.businessunit",
+                    ),
+                ),
+                (
+                    "cooperative",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="cooperatives.cooperative"),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="ledger.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='AccountDayTotal',
+            name="AccountDayTotal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_id', models.BigIntegerField(default=0)),
-                ('date', models.DateField()),
-                ('debit', models.BigIntegerField(default=0)),
-                ('credit', models.BigIntegerField(default=0)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.account')),
-                ('cooperative', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='cooperatives.cooperative')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("unit_id", models.BigIntegerField(default=0)),
+                ("date", models.DateField()),
+                ("debit", models.BigIntegerField(default=0)),
+                ("credit", models.BigIntegerField(default=0)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ledger.account"
+                    ),
+                ),
+                (
+                    "cooperative",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="cooperatives.cooperative"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AccountMonthTotal',
+            name="AccountMonthTotal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_id', models.BigIntegerField(default=0)),
-                ('month', models.DateField(help_text='Tanggal 1 bulan itu.')),
-                ('debit', models.BigIntegerField(default=0)),
-                ('credit', models.BigIntegerField(default=0)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.account')),
-                ('cooperative', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='cooperatives.cooperative')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("unit_id", models.BigIntegerField(default=0)),
+                ("month", models.DateField(help_text="Tanggal 1 bulan itu.")),
+                ("debit", models.BigIntegerField(default=0)),
+                ("credit", models.BigIntegerField(default=0)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ledger.account"
+                    ),
+                ),
+                (
+                    "cooperative",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="cooperatives.cooperative"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='JournalEntry',
+            name="JournalEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(help_text='Nomor urut jurnal dalam koperasi; dasar rantai hash.')),
-                ('date', models.DateField()),
-                ('memo', models.CharField(max_length=250)),
-                ('source_type', models.CharField(default='manual', max_length=60)),
-                ('source_id', models.CharField(blank=True, max_length=60)),
-                ('idempotency_key', models.CharField(blank=True, max_length=100, null=True)),
-                ('amount', models.BigIntegerField(help_text='Jumlah debit = jumlah kredit.')),
-                ('is_posted', models.BooleanField(default=False)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('cooperative', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='cooperatives.cooperative')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reverses', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversals', to='ledger.journalentry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.BigIntegerField(help_text="Nomor urut jurnal dalam koperasi; dasar rantai hash.")),
+                ("date", models.DateField()),
+                ("memo", models.CharField(max_length=250)),
+                ("source_type", models.CharField(default="manual", max_length=60)),
+                ("source_id", models.CharField(blank=True, max_length=60)),
+                ("idempotency_key", models.CharField(blank=True, max_length=100, null=True)),
+                ("amount", models.BigIntegerField(help_text="Jumlah debit = jumlah kredit.")),
+                ("is_posted", models.BooleanField(default=False)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "cooperative",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="cooperatives.cooperative"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reverses",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversals",
+                        to="ledger.journalentry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['seq'],
+                "ordering": ["seq"],
             },
         ),
         migrations.CreateModel(
-            name='JournalLine',
+            name="JournalLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(help_text='Sama dengan tanggal jurnal; disalin agar buku besar cepat.')),
-                ('debit', models.BigIntegerField(default=0)),
-                ('credit', models.BigIntegerField(default=0)),
-                ('memo', models.CharField(blank=True, max_length=250)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='ledger.account')),
-                ('business_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cooperatives.businessunit')),
-                ('cooperative', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='cooperatives.cooperative')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='ledger.journalentry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(help_text="Sama dengan tanggal jurnal; disalin agar buku besar cepat.")),
+                ("debit", models.BigIntegerField(default=0)),
+                ("credit", models.BigIntegerField(default=0)),
+                ("memo", models.CharField(blank=True, max_length=250)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="lines", to="ledger.account"
+                    ),
+                ),
+                (
+                    "business_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cooperatives.businessunit",
+                    ),
+                ),
+                (
+                    "cooperative",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="cooperatives.cooperative"),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="lines", to="ledger.journalentry"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['entry_id', 'id'],
+                "ordering": ["entry_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerHead',
+            name="LedgerHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_seq', models.BigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='', max_length=64)),
-                ('cooperative', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='cooperatives.cooperative')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("last_seq", models.BigIntegerField(default=0)),
+                ("last_hash", models.CharField(default="", max_length=64)),
+                (
+                    "cooperative",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="cooperatives.cooperative"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Period',
+            name="Period",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='Tanggal 1 bulan itu.')),
-                ('is_closed', models.BooleanField(default=False)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('reason', models.CharField(blank=True, max_length=250)),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('cooperative', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='cooperatives.cooperative')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(help_text="Tanggal 1 bulan itu.")),
+                ("is_closed", models.BooleanField(default=False)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("reason", models.CharField(blank=True, max_length=250)),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "cooperative",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="cooperatives.cooperative"),
+                ),
             ],
             options={
-                'ordering': ['month'],
+                "ordering": ["month"],
             },
         ),
         migrations.CreateModel(
-            name='PeriodReopenRequest',
+            name="PeriodReopenRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=250)),
-                ('requested_role', models.CharField(max_length=20)),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('menunggu', 'Menunggu persetujuan'), ('disetujui', 'Disetujui')], default='menunggu', max_length=10)),
-                ('approved_role', models.CharField(blank=True, max_length=20)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('cooperative', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='cooperatives.cooperative')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reopen_requests', to='ledger.period')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.CharField(max_length=250)),
+                ("requested_role", models.CharField(max_length=20)),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("menunggu", "Menunggu persetujuan"), ("disetujui", "Disetujui")],
+                        default="menunggu",
+                        max_length=10,
+                    ),
+                ),
+                ("approved_role", models.CharField(blank=True, max_length=20)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "cooperative",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="cooperatives.cooperative"),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="reopen_requests", to="ledger.period"
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at'],
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(fields=('cooperative', 'code'), name='account_code_unique'),
+            model_name="account",
+            constraint=models.UniqueConstraint(fields=("cooperative", "code"), name="account_code_unique"),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('role', ''), _negated=True), fields=('cooperative', 'role'), name='account_role_unique'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("role", ""), _negated=True),
+                fields=("cooperative", "role"),
+                name="account_role_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('type__in', ['asset', 'liability', 'equity', 'income', 'expense'])), name='account_type_valid'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("type__in", ["asset", "liability", "equity", "income", "expense"])),
+                name="account_type_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('normal_side__in', ['debit', 'credit'])), name='account_side_valid'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("normal_side__in", ["debit", "credit"])), name="account_side_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('revenue_party', ''), ('type', 'income'), _connector='OR'), name='account_party_only_income'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("revenue_party", ""), ("type", "income"), _connector="OR"),
+                name="account_party_only_income",
+            ),
         ),
         migrations.AddIndex(
-            model_name='accountdaytotal',
-            index=models.Index(fields=['cooperative', 'date'], name='day_total_coop_date'),
+            model_name="accountdaytotal",
+            index=models.Index(fields=["cooperative", "date"], name="day_total_coop_date"),
         ),
         migrations.AddConstraint(
-            model_name='accountdaytotal',
-            constraint=models.UniqueConstraint(fields=('cooperative', 'account', 'unit_id', 'date'), name='day_total_unique'),
+            model_name="accountdaytotal",
+            constraint=models.UniqueConstraint(
+                fields=("cooperative", "account", "unit_id", "date"), name="day_total_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='accountmonthtotal',
-            index=models.Index(fields=['cooperative', 'month'], name='month_total_coop_month'),
+            model_name="accountmonthtotal",
+            index=models.Index(fields=["cooperative", "month"], name="month_total_coop_month"),
         ),
         migrations.AddConstraint(
-            model_name='accountmonthtotal',
-            constraint=models.UniqueConstraint(fields=('cooperative', 'account', 'unit_id', 'month'), name='month_total_unique'),
+            model_name="accountmonthtotal",
+            constraint=models.UniqueConstraint(
+                fields=("cooperative", "account", "unit_id", "month"), name="month_total_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='journalentry',
-            index=models.Index(fields=['cooperative', 'date'], name='entry_coop_date'),
+            model_name="journalentry",
+            index=models.Index(fields=["cooperative", "date"], name="entry_coop_date"),
         ),
         migrations.AddConstraint(
-            model_name='journalentry',
-            constraint=models.UniqueConstraint(fields=('cooperative', 'seq'), name='entry_seq_unique'),
+            model_name="journalentry",
+            constraint=models.UniqueConstraint(fields=("cooperative", "seq"), name="entry_seq_unique"),
         ),
         migrations.AddConstraint(
-            model_name='journalentry',
-            constraint=models.UniqueConstraint(fields=('cooperative', 'idempotency_key'), name='entry_idempotency_unique'),
+            model_name="journalentry",
+            constraint=models.UniqueConstraint(
+                fields=("cooperative", "idempotency_key"), name="entry_idempotency_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journalentry',
-            constraint=models.UniqueConstraint(fields=('cooperative', 'reverses'), name='entry_reversed_once'),
+            model_name="journalentry",
+            constraint=models.UniqueConstraint(fields=("cooperative", "reverses"), name="entry_reversed_once"),
         ),
         migrations.AddConstraint(
-            model_name='journalentry',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='entry_amount_positive'),
+            model_name="journalentry",
+            constraint=models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="entry_amount_positive"),
         ),
         migrations.AddIndex(
-            model_name='journalline',
-            index=models.Index(fields=['cooperative', 'account', 'date'], name='line_coop_account_date'),
+            model_name="journalline",
+            index=models.Index(fields=["cooperative", "account", "date"], name="line_coop_account_date"),
         ),
         migrations.AddConstraint(
-            model_name='journalline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('debit__gt', 0), ('credit', 0)), models.Q(('credit__gt', 0), ('debit', 0)), _connector='OR'), name='line_debit_xor_credit'),
+            model_name="journalline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("debit__gt", 0), ("credit", 0)),
+                    models.Q(("credit__gt", 0), ("debit", 0)),
+                    _connector="OR",
+                ),
+                name="line_debit_xor_credit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerhead',
-            constraint=models.UniqueConstraint(fields=('cooperative',), name='ledger_head_one_per_coop'),
+            model_name="ledgerhead",
+            constraint=models.UniqueConstraint(fields=("cooperative",), name="ledger_head_one_per_coop"),
         ),
         migrations.AddConstraint(
-            model_name='period',
-            constraint=models.UniqueConstraint(fields=('cooperative', 'month'), name='period_month_unique'),
+            model_name="period",
+            constraint=models.UniqueConstraint(fields=("cooperative", "month"), name="period_month_unique"),
         ),
         migrations.AddConstraint(
-            model_name='period',
-            constraint=models.CheckConstraint(condition=models.Q(('month__day', 1)), name='period_first_of_month'),
+            model_name="period",
+            constraint=models.CheckConstraint(condition=models.Q(("month__day", 1)), name="period_first_of_month"),
         ),
         migrations.AddConstraint(
-            model_name='periodreopenrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'menunggu')), fields=('cooperative', 'period'), name='reopen_one_pending'),
+            model_name="periodreopenrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "menunggu")), fields=("cooperative", "period"), name="reopen_one_pending"
+            ),
         ),
     ]
