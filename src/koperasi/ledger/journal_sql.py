@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 
+from koperasi.ledger.models import JournalEntry
+
 
 class HeadState(NamedTuple):
     last_seq: int
@@ -83,35 +85,24 @@ def accounts_fetch(*, cooperative_id: int, codes: Iterable[str], ids: Iterable[i
 
 
 def entry_insert_and_post(
-    *,
-    cooperative_id: int,
-    seq: int,
-    date: datetime.date,
-    memo: str,
-    source_type: str,
-    source_id: str,
-    idempotency_key: str | None,
-    reverses_id: int | None,
-    amount: int,
-    prev_hash: str,
-    digest: str,
-    created_by_id: int | None,
-    created_at: datetime.datetime,
+    entry: JournalEntry,
     lines: Sequence[tuple[int, int, int, int | None, str]],  # account_id, debit, credit, unit_id, memo
 ) -> int:
-    """Insert the entry as a draft and its lines, then post it; return the entry id.
+    """Insert the unsaved ``entry`` as a draft and its lines, then post it; return the entry id.
 
     The posting UPDATE fires the trigger that checks the whole entry and moves the totals.
     """
-    day = connection.ops.adapt_datefield_value(date)
+    cooperative_id = entry.cooperative_id
+    day = connection.ops.adapt_datefield_value(entry.date)
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO ledger_journalentry (cooperative_id, seq, date, memo, source_type, source_id,"
             " idempotency_key, reverses_id, amount, is_posted, prev_hash, hash, created_by_id, created_at)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
             [
-                cooperative_id, seq, day, memo, source_type, source_id, idempotency_key, reverses_id, amount,
-                False, prev_hash, digest, created_by_id, connection.ops.adapt_datetimefield_value(created_at),
+                cooperative_id, entry.seq, day, entry.memo, entry.source_type, entry.source_id,
+                entry.idempotency_key, entry.reverses_id, entry.amount, False, entry.prev_hash, entry.hash,
+                entry.created_by_id, connection.ops.adapt_datetimefield_value(entry.created_at),
             ],
         )  # fmt: skip
         entry_id = int(cursor.fetchone()[0])

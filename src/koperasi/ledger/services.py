@@ -153,6 +153,14 @@ def _source(source: str | models.Model) -> tuple[str, str]:
     return kind[:60], ident[:60]
 
 
+def _period_closed(date: datetime.date) -> Conflict:
+    return Conflict(
+        f"Periode {date:%m/%Y} sudah ditutup; jurnal tidak dapat dicatat pada tanggal itu.",
+        code="period_closed",
+        detail={"date": [f"Periode {date:%m/%Y} sudah ditutup."]},
+    )
+
+
 def journal_post(
     *,
     cooperative: Cooperative,
@@ -186,11 +194,7 @@ def journal_post(
             return JournalEntry.objects.get(pk=head.existing_entry_id)
         resolved = _check_lines(cooperative, lines)
         if head.period_closed:
-            raise Conflict(
-                f"Periode {date:%m/%Y} sudah ditutup; jurnal tidak dapat dicatat pada tanggal itu.",
-                code="period_closed",
-                detail={"date": [f"Periode {date:%m/%Y} sudah ditutup."]},
-            )
+            raise _period_closed(date)
         entry = JournalEntry(
             cooperative=cooperative,
             seq=head.last_seq + 1,
@@ -218,37 +222,15 @@ def journal_post(
             prev_hash=head.last_hash,
         )
         try:
-            entry.pk = _insert_and_post(entry, resolved)
+            entry.pk = journal_sql.entry_insert_and_post(entry, resolved)
         except IntegrityError as exc:
             # A month closed between our read and our write (PostgreSQL reads the period with the
             # snapshot taken before the head lock); the trigger refused it. Say so, not 500.
             if "ledger: the period is closed" in str(exc):
-                raise Conflict(
-                    f"Periode {date:%m/%Y} sudah ditutup; jurnal tidak dapat dicatat pada tanggal itu.",
-                    code="period_closed",
-                ) from exc
+                raise _period_closed(date) from exc
             raise
         entry._state.adding = False  # it is a saved row now, as if loaded
     return entry
-
-
-def _insert_and_post(entry: JournalEntry, resolved: list[tuple[int, int, int, int | None, str]]) -> int:
-    return journal_sql.entry_insert_and_post(
-        cooperative_id=entry.cooperative_id,
-        seq=entry.seq,
-        date=entry.date,
-        memo=entry.memo,
-        source_type=entry.source_type,
-        source_id=entry.source_id,
-        idempotency_key=entry.idempotency_key,
-        reverses_id=entry.reverses_id,
-        amount=entry.amount,
-        prev_hash=entry.prev_hash,
-        digest=entry.hash,
-        created_by_id=entry.created_by_id,
-        created_at=entry.created_at,
-        lines=resolved,
-    )
 
 
 def journal_reverse(
