@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -45,12 +44,6 @@ GET_POST = require_http_methods(["GET", "POST"])
 
 
 # --- helpers ------------------------------------------------------------------------------
-def _show_error(form: forms.Form, error: ValidationError | Conflict) -> int:
-    """Put a service's refusal on ``form`` and return the status to re-render with."""
-    form_add_domain_error(form, error)
-    return error.status
-
-
 def _page(
     request: HttpRequest, template: str, cooperative: Cooperative, status: int = 200, **context: Any
 ) -> HttpResponse:
@@ -79,7 +72,7 @@ def cooperative_register_view(request: HttpRequest) -> HttpResponse:
             try:
                 coop = services.cooperative_register(actor=request.user, **form.cleaned_data)
             except (ValidationError, Conflict) as exc:
-                status = _show_error(form, exc)
+                status = form_add_domain_error(form, exc)
             else:
                 messages.success(request, _("Koperasi %(name)s berhasil didaftarkan.") % {"name": coop.name})
                 return redirect("cooperatives:detail", coop.code)
@@ -119,7 +112,7 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 services.cooperative_profile_update(cooperative=coop, actor=request.user, **form.cleaned_data)
             except (ValidationError, Conflict) as exc:
-                status = _show_error(form, exc)
+                status = form_add_domain_error(form, exc)
             else:
                 messages.success(request, _("Profil koperasi disimpan."))
                 return redirect(_detail_url(coop))
@@ -153,7 +146,7 @@ def legal_edit(request: HttpRequest, code: str, kind: str) -> HttpResponse:
             try:
                 services.legal_record_set(cooperative=coop, kind=kind, actor=request.user, **form.cleaned_data)
             except (ValidationError, Conflict) as exc:
-                status = _show_error(form, exc)
+                status = form_add_domain_error(form, exc)
             else:
                 messages.success(request, _("%(document)s disimpan.") % {"document": legal_kind.label})
                 return redirect(_detail_url(coop, "legal"))
@@ -178,7 +171,7 @@ def stage_change(request: HttpRequest, code: str) -> HttpResponse:
                     actor=request.user,
                 )
             except (ValidationError, Conflict) as exc:
-                status = _show_error(form, exc)
+                status = form_add_domain_error(form, exc)
             else:
                 messages.success(
                     request, _("Tahap koperasi sekarang: %(stage)s.") % {"stage": change.get_to_stage_display()}
@@ -210,7 +203,7 @@ def facility_edit(request: HttpRequest, code: str, facility_id: int | None = Non
                     cooperative=coop, actor=request.user, facility_id=facility_id, **form.cleaned_data
                 )
             except (ValidationError, Conflict) as exc:
-                status = _show_error(form, exc)
+                status = form_add_domain_error(form, exc)
             else:
                 messages.success(request, _("Fasilitas %(name)s disimpan.") % {"name": saved.name})
                 return redirect(_detail_url(coop, "fasilitas"))
@@ -252,7 +245,7 @@ def units(request: HttpRequest, code: str) -> HttpResponse:
         try:
             unit = services.business_unit_save(cooperative=coop, actor=request.user, create=True, **form.cleaned_data)
         except (ValidationError, Conflict) as exc:
-            status = _show_error(form, exc)
+            status = form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Unit usaha %(name)s ditambahkan.") % {"name": unit.name})
             return redirect("cooperatives:units", coop.code)
@@ -271,7 +264,7 @@ def unit_status(request: HttpRequest, code: str, unit_code: str) -> HttpResponse
                 cooperative=coop, actor=request.user, code=unit_code, status=form.cleaned_data["status"]
             )
         except (ValidationError, Conflict) as exc:
-            status = _show_error(form, exc)
+            status = form_add_domain_error(form, exc)
         else:
             messages.success(
                 request, _("Status %(unit)s: %(status)s.") % {"unit": unit.name, "status": unit.get_status_display()}
@@ -309,7 +302,7 @@ def partner_edit(request: HttpRequest, code: str, partner_id: int | None = None)
                     cooperative=coop, actor=request.user, partner_id=partner_id, business_unit_code=unit_code, **data
                 )
             except (ValidationError, Conflict) as exc:
-                status = _show_error(form, exc)
+                status = form_add_domain_error(form, exc)
             else:
                 messages.success(request, _("Mitra %(name)s disimpan.") % {"name": saved.name})
                 return redirect(_detail_url(coop, "mitra"))
@@ -343,7 +336,7 @@ def users(request: HttpRequest, code: str) -> HttpResponse:
                     allow_existing_user=Role.ADMIN in roles,
                 )
             except (ValidationError, Conflict) as exc:
-                status = _show_error(form, exc)
+                status = form_add_domain_error(form, exc)
             else:
                 messages.success(
                     request,

@@ -11,8 +11,8 @@ from django.shortcuts import render
 from koperasi.core.errors import AuthenticationFailed, DomainError, NotFound, PermissionDenied, ValidationError
 
 
-def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's error on the form: per field where ``detail`` names a field.
+def form_add_domain_error(form: forms.Form, error: DomainError) -> int:
+    """Show a service's error on the form (per field where ``detail`` names one); return its status.
 
     A ValidationError's ``detail`` maps fields to messages; any other error's ``detail``
     holds the offending values, so its ``message`` goes on the field it names.
@@ -20,7 +20,7 @@ def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
     if not isinstance(error, ValidationError):
         field = next((name for name in (error.detail or {}) if name in form.fields), None)
         form.add_error(field, error.message)
-        return
+        return error.status
     placed = False
     for field_name, messages in (error.detail or {}).items():
         if field_name in form.fields and isinstance(messages, list):
@@ -29,6 +29,7 @@ def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
             placed = True
     if not placed:
         form.add_error(None, error.message)
+    return error.status
 
 
 class DomainErrorMiddleware:

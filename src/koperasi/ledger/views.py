@@ -99,12 +99,6 @@ def _page(
     return render(request, f"ledger/{template}", context, status=status)
 
 
-def _show_error(form: forms.Form, error: ValidationError | Conflict) -> int:
-    """Put a service's refusal on ``form`` and return the status to re-render with."""
-    form_add_domain_error(form, error)
-    return error.status
-
-
 def _source_label(source_type: str) -> str:
     label = SOURCE_LABELS.get(source_type)
     return _(label) if label else source_type
@@ -228,7 +222,7 @@ def accounts(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 account = services.account_create(cooperative=coop, actor=request.user, **form.cleaned_data)
             except (ValidationError, Conflict) as exc:
-                status = _show_error(form, exc)
+                status = form_add_domain_error(form, exc)
             else:
                 messages.success(request, _("Akun %(account)s ditambahkan.") % {"account": account})
                 return redirect("ledger:accounts", coop.code)
@@ -277,7 +271,7 @@ def account_edit(request: HttpRequest, code: str, account_code: str) -> HttpResp
                     cooperative=coop, account=account, actor=request.user, **form.cleaned_data
                 )
             except (ValidationError, Conflict) as exc:
-                status = _show_error(form, exc)
+                status = form_add_domain_error(form, exc)
             else:
                 messages.success(request, _("Akun %(account)s disimpan.") % {"account": saved})
                 return redirect("ledger:accounts", coop.code)
@@ -528,7 +522,7 @@ def journal_reverse(request: HttpRequest, code: str, entry_id: int) -> HttpRespo
                 actor=request.user,
             )
         except (ValidationError, Conflict) as exc:
-            status = _show_error(form, exc)
+            status = form_add_domain_error(form, exc)
         else:
             messages.success(
                 request,
