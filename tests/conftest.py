@@ -43,6 +43,29 @@ def _ledger_verified_after_test(request: Any) -> Any:
     for cooperative in Cooperative.objects.filter(pk__in=posted):
         result = ledger_verify(cooperative=cooperative)
         assert result.ok, f"buku {cooperative.code} rusak setelah tes: {result.problems}"
+    _savings_sub_ledger_agrees()
+
+
+def _savings_sub_ledger_agrees() -> None:
+    """Each member account's balance = its transactions; the ledger's savings accounts = the members' sum."""
+    from django.db.models import Case, F, IntegerField, Sum, When
+
+    from koperasi.cooperatives.models import Cooperative
+    from koperasi.savings.models import SavingsAccount, SavingsTransaction
+    from koperasi.savings.selectors import savings_reconcile
+
+    signed = Case(
+        When(type__in=["setor", "bunga"], then=F("amount")), default=-F("amount"), output_field=IntegerField()
+    )
+    from_txns = dict(
+        SavingsTransaction.objects.values("account_id").annotate(s=Sum(signed)).values_list("account_id", "s")
+    )
+    for account_id, balance in SavingsAccount.objects.values_list("pk", "balance"):
+        assert balance == from_txns.get(account_id, 0), f"saldo rekening simpanan {account_id} ≠ transaksinya"
+    with_savings = SavingsAccount.objects.values_list("cooperative_id", flat=True).distinct()
+    for cooperative in Cooperative.objects.filter(pk__in=with_savings):
+        for row in savings_reconcile(cooperative=cooperative):
+            assert row.difference == 0, f"{cooperative.code}: akun {row.account_code} ≠ simpanan anggota ({row})"
 
 
 @pytest.fixture
@@ -162,3 +185,56 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+# --- Members and savings ---------------------------------------------------------------------
+# A man and a woman (day + 40) both born 15 May 1985, first registered in Balikpapan Tengah.
+NIK_MAN = "6471041505850001"
+NIK_WOMAN = "6471045505850002"
+KK = "6471040101100003"
+JOINED = "2026-01-05"
+
+
+@pytest.fixture
+def member_data() -> Any:
+    """Valid registration data; keyword arguments override fields."""
+
+    def data(**overrides: Any) -> dict[str, Any]:
+        base = {
+            "nik": NIK_MAN,
+            "kk": KK,
+            "name": "Budi Santoso",
+            "address": "Jl. Jenderal Sudirman No. 12 RT 05",
+            "phone": "0812-3456-7890",
+            "joined_on": JOINED,
+        }
+        base.update(overrides)
+        return base
+
+    return data
+
+
+@pytest.fixture
+def register_member(member_data: Any, admin_user: Any) -> Any:
+    """Register a calon anggota in a cooperative."""
+    from koperasi.members.services import member_register
+
+    def register(cooperative: Any, **overrides: Any) -> Any:
+        return member_register(cooperative=cooperative, data=member_data(**overrides), actor=admin_user)
+
+    return register
+
+
+@pytest.fixture
+def active_member(coop: Any, register_member: Any, kasir: Any) -> Any:
+    """Budi, member no. 1 of Manggar, simpanan pokok Rp50.000 paid in cash on 5 January 2026."""
+    import datetime
+
+    from koperasi.savings.services import savings_deposit
+
+    member = register_member(coop)
+    savings_deposit(
+        cooperative=coop, member=member, kind="pokok", amount=50_000, date=datetime.date(2026, 1, 5), actor=kasir
+    )
+    member.refresh_from_db()
+    return member

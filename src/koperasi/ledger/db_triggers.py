@@ -15,6 +15,7 @@ A = "ledger_account"
 H = "ledger_ledgerhead"
 P = "ledger_period"
 U = "cooperatives_businessunit"
+M = "members_member"
 DT = "ledger_accountdaytotal"
 MT = "ledger_accountmonthtotal"
 
@@ -46,6 +47,9 @@ BEGIN
     IF NEW.business_unit_id IS NOT NULL AND NOT EXISTS (
         SELECT 1 FROM {U} WHERE id = NEW.business_unit_id AND cooperative_id = NEW.cooperative_id) THEN
         PERFORM ledger_refuse('ledger: business unit belongs to another cooperative'); END IF;
+    IF NEW.member_id IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM {M} WHERE id = NEW.member_id AND cooperative_id = NEW.cooperative_id) THEN
+        PERFORM ledger_refuse('ledger: member belongs to another cooperative'); END IF;
     RETURN NEW;
 END $$ LANGUAGE plpgsql;
 
@@ -202,6 +206,13 @@ _SQLITE = [
             "ledger: business unit belongs to another cooperative",
             f"NEW.business_unit_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {U} "
             f"WHERE id = NEW.business_unit_id AND cooperative_id = NEW.cooperative_id)",
+        )
+    }
+    {
+        _refuse(
+            "ledger: member belongs to another cooperative",
+            f"NEW.member_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {M} "
+            f"WHERE id = NEW.member_id AND cooperative_id = NEW.cooperative_id)",
         )
     }
     END;""",

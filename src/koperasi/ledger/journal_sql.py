@@ -31,6 +31,7 @@ class AccountRow(NamedTuple):
     is_group: bool
     is_active: bool
     business_unit_id: int | None
+    role: str
 
 
 def head_lock(*, cooperative_id: int, month: datetime.date, key: str | None) -> HeadState | None:
@@ -62,9 +63,11 @@ def head_lock(*, cooperative_id: int, month: datetime.date, key: str | None) -> 
     return HeadState(int(row[0]), row[1], bool(row[2]), existing)
 
 
-def accounts_fetch(*, cooperative_id: int, codes: Iterable[str], ids: Iterable[int]) -> list[AccountRow]:
-    """Return the cooperative's accounts with any of ``codes`` or ``ids``."""
-    codes, ids = list(codes), list(ids)
+def accounts_fetch(
+    *, cooperative_id: int, codes: Iterable[str], ids: Iterable[int], roles: Iterable[str] = ()
+) -> list[AccountRow]:
+    """Return the cooperative's accounts with any of ``codes``, ``ids`` or system ``roles``."""
+    codes, ids, roles = list(codes), list(ids), list(roles)
     conditions: list[str] = []
     params: list[Any] = [cooperative_id]
     if codes:
@@ -73,20 +76,23 @@ def accounts_fetch(*, cooperative_id: int, codes: Iterable[str], ids: Iterable[i
     if ids:
         conditions.append(f"id IN ({', '.join(['%s'] * len(ids))})")
         params.extend(ids)
+    if roles:
+        conditions.append(f"role IN ({', '.join(['%s'] * len(roles))})")
+        params.extend(roles)
     if not conditions:
         return []
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, code, is_group, is_active, business_unit_id FROM ledger_account"
+            "SELECT id, code, is_group, is_active, business_unit_id, role FROM ledger_account"
             f" WHERE cooperative_id = %s AND ({' OR '.join(conditions)})",
             params,
         )
-        return [AccountRow(r[0], r[1], bool(r[2]), bool(r[3]), r[4]) for r in cursor.fetchall()]
+        return [AccountRow(r[0], r[1], bool(r[2]), bool(r[3]), r[4], r[5]) for r in cursor.fetchall()]
 
 
 def entry_insert_and_post(
     entry: JournalEntry,
-    lines: Sequence[tuple[int, int, int, int | None, str]],  # account_id, debit, credit, unit_id, memo
+    lines: Sequence[tuple[int, int, int, int | None, str, int | None]],  # account, debit, credit, unit, memo, member
 ) -> int:
     """Insert the unsaved ``entry`` as a draft and its lines, then post it; return the entry id.
 
@@ -107,11 +113,12 @@ def entry_insert_and_post(
         )  # fmt: skip
         entry_id = int(cursor.fetchone()[0])
         params: list[Any] = []
-        for account_id, debit, credit, unit_id, line_memo in lines:
-            params.extend([cooperative_id, entry_id, account_id, day, debit, credit, unit_id, line_memo])
+        for account_id, debit, credit, unit_id, line_memo, member_id in lines:
+            params.extend([cooperative_id, entry_id, account_id, day, debit, credit, unit_id, line_memo, member_id])
         cursor.execute(
             "INSERT INTO ledger_journalline (cooperative_id, entry_id, account_id, date, debit, credit,"
-            " business_unit_id, memo) VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(lines)),
+            " business_unit_id, memo, member_id) VALUES "
+            + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(lines)),
             params,
         )
         cursor.execute("UPDATE ledger_journalentry SET is_posted = %s WHERE id = %s", [True, entry_id])

@@ -4,7 +4,7 @@ Invariants. Each is enforced by the database (constraints and the triggers of mi
 0002, on SQLite and PostgreSQL alike) and tried with raw SQL in ``tests/ledger/test_invariants.py``:
 
 - A ``JournalLine`` has exactly one of ``debit`` / ``credit`` positive, the other zero (CHECK).
-- A line's account, business unit and entry belong to the line's cooperative; a line never
+- A line's account, business unit, member and entry belong to the line's cooperative; a line never
   goes to a group (heading) account; a line's ``date`` equals its entry's.
 - A ``JournalEntry`` is inserted as a draft (``is_posted`` false), its lines are added, and
   it is posted by one UPDATE. At that moment it must have at least two lines, and debits =
@@ -136,6 +136,10 @@ class JournalLine(TenantModel):
         "cooperatives.BusinessUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     memo = models.CharField(max_length=250, blank=True)
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Anggota pemilik baris ini (buku pembantu simpanan, pinjaman, SHU).",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["entry_id", "id"]

@@ -48,14 +48,26 @@ MAX_AMOUNT = 10**15  # Rp1.000 triliun: far above any cooperative, far below 2**
 
 
 @dataclass(frozen=True)
-class LineInput:
-    """One line to post: an account (object or code), a debit or a credit, an optional unit."""
+class ByRole:
+    """An account named by its system role ("cash", "savings_sukarela"), not by its code."""
 
-    account: Account | str
+    role: str
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One line to post: an account (object, code or role), a debit or a credit, optional unit and member.
+
+    ``member_id`` names the member a line belongs to (the savings sub-ledger, loans, SHU);
+    the caller has checked the member is of this cooperative, and a trigger checks again.
+    """
+
+    account: Account | str | ByRole
     debit: int = 0
     credit: int = 0
     business_unit: BusinessUnit | str | None = None
     memo: str = ""
+    member_id: int | None = None
 
 
 def chart_seed(*, cooperative: Cooperative) -> int:
@@ -70,10 +82,13 @@ def _is_amount(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _check_lines(cooperative: Cooperative, lines: Sequence[LineInput]) -> list[tuple[int, int, int, int | None, str]]:
+ResolvedLine = tuple[int, int, int, int | None, str, int | None]  # account, debit, credit, unit, memo, member
+
+
+def _check_lines(cooperative: Cooperative, lines: Sequence[LineInput]) -> list[ResolvedLine]:
     """Resolve accounts and units of ``lines``; raise ValidationError naming each bad line.
 
-    Returns ``(account_id, debit, credit, unit_id, memo)`` per line. One query for the
+    Returns ``(account_id, debit, credit, unit_id, memo, member_id)`` per line. One query for the
     accounts (plus one for units named by code, which posting services rarely do).
     """
     problems: dict[str, list[str]] = {}
@@ -89,9 +104,11 @@ def _check_lines(cooperative: Cooperative, lines: Sequence[LineInput]) -> list[t
         cooperative_id=cooperative.pk,
         codes={ln.account for ln in lines if isinstance(ln.account, str)},
         ids={ln.account.pk for ln in lines if isinstance(ln.account, Account)},
+        roles={ln.account.role for ln in lines if isinstance(ln.account, ByRole)},
     )
     by_code = {a.code: a for a in found}
     by_id = {a.id: a for a in found}
+    by_role = {a.role: a for a in found if a.role}
     unit_codes = {ln.business_unit for ln in lines if isinstance(ln.business_unit, str) and ln.business_unit}
     units = (
         dict(BusinessUnit.objects.filter(cooperative=cooperative, code__in=unit_codes).values_list("code", "id"))
@@ -101,8 +118,15 @@ def _check_lines(cooperative: Cooperative, lines: Sequence[LineInput]) -> list[t
     resolved = []
     for i, ln in enumerate(lines, start=1):
         key = f"lines.{i}"
-        account = by_code.get(ln.account) if isinstance(ln.account, str) else by_id.get(ln.account.pk)
-        if account is None:
+        if isinstance(ln.account, ByRole):
+            account = by_role.get(ln.account.role)
+        else:
+            account = by_code.get(ln.account) if isinstance(ln.account, str) else by_id.get(ln.account.pk)
+        if account is None and isinstance(ln.account, ByRole):
+            problems.setdefault(key, []).append(
+                f"Baris {i}: bagan akun belum memiliki akun untuk peran '{ln.account.role}'."
+            )
+        elif account is None:
             problems.setdefault(key, []).append(f"Baris {i}: akun '{ln.account}' tidak ada di koperasi ini.")
         elif account.is_group:
             problems.setdefault(key, []).append(
@@ -130,7 +154,8 @@ def _check_lines(cooperative: Cooperative, lines: Sequence[LineInput]) -> list[t
         elif account is not None:
             unit_id = account.business_unit_id  # the account's own unit is the default dimension
         if account is not None:
-            resolved.append((account.id, ln.debit, ln.credit, unit_id, (ln.memo or "").strip()[:250]))
+            memo = (ln.memo or "").strip()[:250]
+            resolved.append((account.id, ln.debit, ln.credit, unit_id, memo, ln.member_id or None))
     if problems:
         raise ValidationError("Baris jurnal tidak valid.", code="journal_invalid_lines", detail=problems)
     debit = sum(r[1] for r in resolved)
@@ -218,7 +243,9 @@ def journal_post(
             source_type=source_type,
             source_id=source_id,
             reverses_id=reverses.pk if reverses else None,
-            lines=[(account_id, d, c, unit_id or 0, 0) for account_id, d, c, unit_id, _ in resolved],
+            lines=[
+                (account_id, d, c, unit_id or 0, member_id or 0) for account_id, d, c, unit_id, _, member_id in resolved
+            ],
             prev_hash=head.last_hash,
         )
         try:
@@ -255,7 +282,14 @@ def journal_reverse(
         raise Conflict(f"Jurnal {entry.number} sudah pernah dibalik.", code="entry_already_reversed")
     original = list(JournalLine.objects.filter(entry=entry).select_related("account", "business_unit"))
     mirror = [
-        LineInput(account=ln.account, debit=ln.credit, credit=ln.debit, business_unit=ln.business_unit, memo=ln.memo)
+        LineInput(
+            account=ln.account,
+            debit=ln.credit,
+            credit=ln.debit,
+            business_unit=ln.business_unit,
+            memo=ln.memo,
+            member_id=ln.member_id,
+        )
         for ln in original
     ]
     try:

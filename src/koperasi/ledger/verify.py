@@ -47,7 +47,7 @@ def ledger_verify(*, cooperative: Cooperative) -> VerifyResult:
     lines = (
         JournalLine.objects.filter(cooperative=cooperative, entry__is_posted=True)
         .order_by("entry__seq", "id")
-        .values_list("entry_id", "account_id", "debit", "credit", "business_unit_id", "date")
+        .values_list("entry_id", "account_id", "debit", "credit", "business_unit_id", "date", "member_id")
         .iterator(chunk_size=CHUNK)
     )
     pending_line = next(lines, None)
@@ -65,8 +65,8 @@ def ledger_verify(*, cooperative: Cooperative) -> VerifyResult:
         number = f"JU-{seq:06d}"
         own: list[tuple[int, int, int, int, int]] = []
         while pending_line is not None and pending_line[0] == entry_id:
-            _, account_id, debit, credit, unit_id, line_date = pending_line
-            own.append((account_id, debit, credit, unit_id or 0, 0))
+            _, account_id, debit, credit, unit_id, line_date, member_id = pending_line
+            own.append((account_id, debit, credit, unit_id or 0, member_id or 0))
             sums = day_sums[(account_id, unit_id or 0, line_date)]
             sums[0] += debit
             sums[1] += credit
