@@ -29,6 +29,15 @@ class Action(enum.StrEnum):
     PERIOD_CLOSE = "ledger.period.close"
     PERIOD_REOPEN = "ledger.period.reopen"
     OPENING_BALANCE_IMPORT = "ledger.opening.import"
+    MEMBERS_VIEW = "members.view"
+    MEMBERS_MANAGE = "members.manage"
+    MEMBER_EXIT = "members.exit"
+    MEMBER_STATS_VIEW = "members.stats"
+    SAVINGS_VIEW = "savings.view"
+    SAVINGS_TRANSACT = "savings.transact"
+    SAVINGS_SETTINGS = "savings.settings"
+    SAVINGS_BATCH = "savings.batch"
+    PORTAL_VIEW = "portal.view"
 
 
 _BOARD = {Role.KETUA, Role.SEKRETARIS}
@@ -53,6 +62,19 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Reopening needs both ketua and pengawas: each may ask or approve (ledger.services).
     Action.PERIOD_REOPEN: frozenset({Role.KETUA, Role.PENGAWAS}),
     Action.OPENING_BALANCE_IMPORT: frozenset({Role.BENDAHARA}),
+    # Members' personal data (NIK, address) stays inside the cooperative; the Dinas sees statistics.
+    Action.MEMBERS_VIEW: frozenset(_OFFICERS | {Role.KASIR, Role.ADMIN}),
+    Action.MEMBERS_MANAGE: frozenset(_OFFICERS - {Role.PENGAWAS} | {Role.KASIR}),
+    # Ending a membership pays out savings: the ketua decides, the bendahara pays.
+    Action.MEMBER_EXIT: frozenset({Role.KETUA, Role.BENDAHARA}),
+    Action.MEMBER_STATS_VIEW: frozenset(_OFFICERS | {Role.KASIR, Role.DINAS, Role.ADMIN}),
+    Action.SAVINGS_VIEW: frozenset(_OFFICERS | {Role.KASIR, Role.ADMIN}),
+    # The teller: kasir at the counter, bendahara when there is no kasir.
+    Action.SAVINGS_TRANSACT: frozenset({Role.KASIR, Role.BENDAHARA}),
+    Action.SAVINGS_SETTINGS: frozenset({Role.KETUA, Role.BENDAHARA}),
+    Action.SAVINGS_BATCH: frozenset({Role.BENDAHARA}),
+    # A member's own portal; the views also check that the member record is the user's.
+    Action.PORTAL_VIEW: frozenset({Role.ANGGOTA}),
 }
 
 

@@ -1,0 +1,5 @@
+"""Pages of import (filled by its views module)."""
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []
