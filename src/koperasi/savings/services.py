@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -24,7 +25,7 @@ from koperasi.ledger.services import journal_post
 from koperasi.members import services as member_services
 from koperasi.members.choices import MemberStatus
 from koperasi.members.models import Member
-from koperasi.savings import calculations, postings, selectors
+from koperasi.savings import calculations, postings, savings_sql, selectors
 from koperasi.savings.choices import Channel, SavingsKind, TxnType
 from koperasi.savings.models import InterestRun, SavingsAccount, SavingsSetting, SavingsTransaction, WajibBill
 
@@ -45,9 +46,7 @@ def _member_locked(cooperative: Cooperative, member: Member | int) -> Member:
 
 def _account_locked(cooperative: Cooperative, member: Member, kind: str, opened_on: datetime.date) -> SavingsAccount:
     """Return the member's account of ``kind`` locked for update, opening it on first use."""
-    account = (
-        SavingsAccount.objects.select_for_update().filter(cooperative=cooperative, member=member, kind=kind).first()
-    )
+    account = savings_sql.account_lock(cooperative_id=cooperative.pk, member_id=member.pk, kind=kind)
     if account is not None:
         return account
     try:
@@ -55,6 +54,33 @@ def _account_locked(cooperative: Cooperative, member: Member, kind: str, opened_
             return SavingsAccount.objects.create(cooperative=cooperative, member=member, kind=kind, opened_on=opened_on)
     except IntegrityError:  # opened by a concurrent transaction of this member (PostgreSQL)
         return SavingsAccount.objects.select_for_update().get(cooperative=cooperative, member=member, kind=kind)
+
+
+@dataclass(frozen=True)
+class _TellerContext:
+    member: Member
+    first: SavingsTransaction | None  # already recorded with this idempotency key
+    pokok_amount: int
+    transaction_limit: int
+
+
+def _teller_lock(cooperative: Cooperative, member: Member | int, key: str | None, date: Any) -> _TellerContext:
+    """Lock the member and read what a deposit or withdrawal checks, in one query."""
+    member_id = member.pk if isinstance(member, Member) else member
+    if isinstance(member_id, bool) or not isinstance(member_id, int):
+        raise NotFound("Anggota tidak ditemukan.")
+    day = date if isinstance(date, datetime.date) else timezone.localdate()
+    locked = savings_sql.member_lock(cooperative_id=cooperative.pk, member_id=member_id, key=key, day=day)
+    if locked is None:
+        raise NotFound("Anggota tidak ditemukan.")
+    first = savings_sql.existing_transaction(locked.existing_txn_id) if locked.existing_txn_id else None
+    defaults = calculations.DEFAULT_SETTING
+    return _TellerContext(
+        member=locked.member,
+        first=first,
+        pokok_amount=locked.setting_pokok or defaults.pokok_amount,
+        transaction_limit=locked.setting_limit or defaults.transaction_limit,
+    )
 
 
 def _check_amount(amount: Any, limit: int) -> int:
@@ -95,12 +121,6 @@ def _check_channel(channel: Any, reference: str) -> Channel:
     if channel == Channel.TRANSFER and not reference.strip():
         raise ValidationError.for_field("reference", "Nomor referensi transfer wajib diisi.")
     return Channel(channel)
-
-
-def _existing(cooperative: Cooperative, key: str | None) -> SavingsTransaction | None:
-    if not key:
-        return None
-    return SavingsTransaction.objects.filter(cooperative=cooperative, idempotency_key=key).first()
 
 
 def _record(
@@ -182,12 +202,11 @@ def savings_deposit(
     channel = _check_channel(channel, reference)
     key = (idempotency_key or "").strip()[:90] or None
     with transaction.atomic():
-        member = _member_locked(cooperative, member)
-        first = _existing(cooperative, key)
-        if first is not None:
-            return first
-        setting = selectors.savings_setting_in_force(cooperative=cooperative, day=date or timezone.localdate())
-        amount = _check_amount(amount, setting.transaction_limit)
+        context = _teller_lock(cooperative, member, key, date)
+        if context.first is not None:
+            return context.first
+        member = context.member
+        amount = _check_amount(amount, context.transaction_limit)
         date = _check_date(date, member)
         if not member.is_current:
             raise Conflict(
@@ -196,12 +215,12 @@ def savings_deposit(
         if kind == SavingsKind.POKOK:
             if member.status != MemberStatus.CALON:
                 raise Conflict("Simpanan pokok sudah lunas; pokok dibayar sekali saja.", code="pokok_already_paid")
-            if amount != setting.pokok_amount:
+            if amount != context.pokok_amount:
                 raise Conflict(
-                    f"Simpanan pokok dibayar sekali sebesar {format_rupiah(setting.pokok_amount)} "
+                    f"Simpanan pokok dibayar sekali sebesar {format_rupiah(context.pokok_amount)} "
                     f"(tertulis {format_rupiah(amount)}).",
                     code="pokok_amount",
-                    detail={"amount": [f"Harus {format_rupiah(setting.pokok_amount)}."]},
+                    detail={"amount": [f"Harus {format_rupiah(context.pokok_amount)}."]},
                 )
         elif member.status != MemberStatus.AKTIF:
             raise Conflict(
@@ -250,12 +269,11 @@ def savings_withdraw(
     channel = _check_channel(channel, reference)
     key = (idempotency_key or "").strip()[:90] or None
     with transaction.atomic():
-        member = _member_locked(cooperative, member)
-        first = _existing(cooperative, key)
-        if first is not None:
-            return first
-        setting = selectors.savings_setting_in_force(cooperative=cooperative, day=date or timezone.localdate())
-        amount = _check_amount(amount, setting.transaction_limit)
+        context = _teller_lock(cooperative, member, key, date)
+        if context.first is not None:
+            return context.first
+        member = context.member
+        amount = _check_amount(amount, context.transaction_limit)
         date = _check_date(date, member)
         if kind != SavingsKind.SUKARELA:
             raise Conflict(
