@@ -239,15 +239,15 @@ def test_another_cooperatives_member_is_not_found(coop: Any, other_coop: Any, ac
 
 
 def test_repeated_idempotency_key_returns_the_first_transaction(coop: Any, active_member: Any, kasir: Any) -> None:
-    kwargs = dict(
-        cooperative=coop,
-        member=active_member,
-        kind="sukarela",
-        amount=25_000,
-        date=D(2026, 2, 1),
-        actor=kasir,
-        idempotency_key="form-abc",
-    )
+    kwargs = {
+        "cooperative": coop,
+        "member": active_member,
+        "kind": "sukarela",
+        "amount": 25_000,
+        "date": D(2026, 2, 1),
+        "actor": kasir,
+        "idempotency_key": "form-abc",
+    }
     first = savings_deposit(**kwargs)
     before = counts()
     again = savings_deposit(**kwargs)
@@ -474,3 +474,65 @@ def test_dismissal_needs_a_reason(coop: Any, active_member: Any, admin_user: Any
         )
     assert "reason" in exc.value.detail
     assert Member.objects.get(pk=active_member.pk).status == "aktif"
+
+
+def test_member_joining_after_the_due_day_owes_from_joining(
+    coop: Any, register_member: Any, kasir: Any, admin_user: Any
+) -> None:
+    member = register_member(coop, joined_on="2026-03-20")
+    savings_deposit(cooperative=coop, member=member, kind="pokok", amount=50_000, date=D(2026, 3, 25), actor=kasir)
+    assert wajib_bills_issue(cooperative=coop, month=D(2026, 3, 1), actor=admin_user) == 1
+    assert WajibBill.objects.get(member=member).due_on == D(2026, 3, 25)  # not the 10th, before joining
+    assert wajib_arrears(cooperative=coop, today=D(2026, 3, 25)) == []
+    assert [a.amount for a in wajib_arrears(cooperative=coop, today=D(2026, 3, 26))] == [20_000]
+
+
+def test_bills_for_a_month_not_begun_refused(coop: Any, active_member: Any, admin_user: Any) -> None:
+    next_month = (datetime.date.today().replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    with pytest.raises(ValidationError):
+        wajib_bills_issue(cooperative=coop, month=next_month, actor=admin_user)
+    assert WajibBill.objects.count() == 0
+
+
+def test_back_dated_deposit_counts_on_its_date_for_interest(
+    coop: Any, active_member: Any, kasir: Any, admin_user: Any
+) -> None:
+    savings_setting_create(
+        cooperative=coop,
+        actor=admin_user,
+        effective_from=D(2026, 1, 1),
+        pokok_amount=50_000,
+        wajib_amount=20_000,
+        sukarela_rate_pa=Decimal("12"),
+    )
+    savings_deposit(
+        cooperative=coop, member=active_member, kind="sukarela", amount=200_000, date=D(2026, 3, 20), actor=kasir
+    )
+    # Recorded later, dated earlier: the balance was 1.000.000 from 5 March until the withdrawal on 25 March.
+    savings_deposit(
+        cooperative=coop, member=active_member, kind="sukarela", amount=1_000_000, date=D(2026, 2, 5), actor=kasir
+    )
+    savings_withdraw(
+        cooperative=coop, member=active_member, kind="sukarela", amount=900_000, date=D(2026, 3, 25), actor=kasir
+    )
+    run = interest_month_post(cooperative=coop, month=D(2026, 3, 1), actor=admin_user)
+    assert run.total_interest == 3_000  # lowest 300.000 (after the 25th) × 12 % / 12
+
+
+def test_nothing_dated_in_a_month_whose_interest_was_paid(
+    coop: Any, active_member: Any, kasir: Any, admin_user: Any
+) -> None:
+    interest_month_post(cooperative=coop, month=D(2026, 3, 1), actor=admin_user)
+    before = counts()
+    with pytest.raises(ValidationError) as exc:
+        savings_deposit(
+            cooperative=coop, member=active_member, kind="sukarela", amount=10_000, date=D(2026, 3, 31), actor=kasir
+        )
+    assert exc.value.code == "savings_month_closed"
+    assert counts() == before
+    with pytest.raises(Conflict) as conflict:
+        interest_month_post(cooperative=coop, month=D(2026, 2, 1), actor=admin_user)
+    assert conflict.value.code == "interest_month_passed"
+    savings_deposit(
+        cooperative=coop, member=active_member, kind="sukarela", amount=10_000, date=D(2026, 4, 1), actor=kasir
+    )

@@ -140,7 +140,10 @@ def member_update(*, cooperative: Cooperative, member: Member, data: Mapping[str
         "birth_place": member.birth_place,
         "occupation": member.occupation,
     }
-    merged = {**current, **{k: v for k, v in data.items() if k in current}}
+    # An empty join date keeps the old one (empty means "today" at registration, not here);
+    # other fields may be cleared (phone, occupation) or are refused when required.
+    given = {k: v for k, v in data.items() if k in current and not (k == "joined_on" and v in (None, ""))}
+    merged = {**current, **given}
     kelurahan_code = str(merged["kelurahan_code"] or "")
     clean, problems = member_data_check(
         merged, today=timezone.localdate(), kelurahan_codes=_kelurahan_codes(kelurahan_code)

@@ -65,13 +65,18 @@ def months_between(first: datetime.date, last: datetime.date) -> list[datetime.d
 
 
 # --- Month-end interest on simpanan sukarela -------------------------------------------------
-def month_minimum_balance(opening: Rupiah, balances_after: Sequence[Rupiah]) -> Rupiah:
-    """Return the lowest balance of a month: the opening balance or any balance after a transaction.
+def month_minimum_balance(opening: Rupiah, movements: Sequence[Rupiah]) -> Rupiah:
+    """Return the lowest balance of a month from its opening balance and its movements in date order.
 
-    An account opened during the month has opening 0, so it earns from the next month on
-    (the "saldo terendah" method, ADR 0003).
+    ``movements`` are signed (deposits and interest +, withdrawals −). An account opened
+    during the month has opening 0, so it earns from the next month on (the "saldo
+    terendah" method, ADR 0003).
     """
-    return min([opening, *balances_after])
+    lowest = balance = opening
+    for movement in movements:
+        balance += movement
+        lowest = min(lowest, balance)
+    return lowest
 
 
 def monthly_interest(minimum_balance: Rupiah, rate_pa: Decimal, *, min_balance: Rupiah = 0) -> Rupiah:

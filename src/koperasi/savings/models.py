@@ -6,6 +6,10 @@ Invariants (database constraints unless noted):
 - ``balance`` = Σ credit transactions − Σ debit transactions of the account (kept by
   ``services``, which lock the account row before they read it; checked by
   ``selectors.savings_reconcile`` and the test suite).
+- ``balance_after`` is the balance when the transaction was recorded (the receipt). A teller
+  may back-date within open months, so statements and interest recompute running balances
+  in date order from the amounts. Nothing is dated in or before a month whose sukarela
+  interest was paid (``InterestRun``), so paid interest never goes stale (``services``).
 - Every ``SavingsTransaction`` has ``amount`` > 0, ``balance_after`` ≥ 0 and its journal
   entry, posted in the same transaction; its ledger lines carry the member, so the
   ledger's savings accounts equal the sum of the members' accounts.

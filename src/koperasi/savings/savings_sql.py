@@ -31,6 +31,7 @@ class LockedMember(NamedTuple):
     existing_txn_id: int | None  # a transaction already recorded with the idempotency key
     setting_pokok: int | None  # the setting in force (None: the cooperative has none yet)
     setting_limit: int | None
+    interest_month: datetime.date | None  # the latest month whose sukarela interest was paid
 
 
 def member_lock(*, cooperative_id: int, member_id: int, key: str | None, day: datetime.date) -> LockedMember | None:
@@ -46,7 +47,9 @@ def member_lock(*, cooperative_id: int, member_id: int, key: str | None, day: da
             " (SELECT t.id FROM savings_savingstransaction t WHERE t.cooperative_id = m.cooperative_id"
             "  AND t.idempotency_key = %s) AS existing_txn_id,"
             f" {setting.format(col='pokok_amount')} AS setting_pokok,"
-            f" {setting.format(col='transaction_limit')} AS setting_limit"
+            f" {setting.format(col='transaction_limit')} AS setting_limit,"
+            " (SELECT max(r.month) FROM savings_interestrun r WHERE r.cooperative_id = m.cooperative_id)"
+            " AS interest_month"
             " FROM members_member m WHERE m.id = %s AND m.cooperative_id = %s" + _for_update("m"),
             [key, day_param, day_param, member_id, cooperative_id],
         )
@@ -63,8 +66,15 @@ def member_lock(*, cooperative_id: int, member_id: int, key: str | None, day: da
             .values_list("pk", flat=True)
             .first()
         )
+    interest_month = getattr(member, "interest_month", None)
+    if isinstance(interest_month, str):  # SQLite returns max() of a date column as text
+        interest_month = datetime.date.fromisoformat(interest_month)
     return LockedMember(
-        member, existing, getattr(member, "setting_pokok", None), getattr(member, "setting_limit", None)
+        member,
+        existing,
+        getattr(member, "setting_pokok", None),
+        getattr(member, "setting_limit", None),
+        interest_month,
     )
 
 

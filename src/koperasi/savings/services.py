@@ -62,12 +62,13 @@ class _TellerContext:
     first: SavingsTransaction | None  # already recorded with this idempotency key
     pokok_amount: int
     transaction_limit: int
+    interest_month: datetime.date | None
 
 
 def _teller_lock(cooperative: Cooperative, member: Member | int, key: str | None, date: Any) -> _TellerContext:
     """Lock the member and read what a deposit or withdrawal checks, in one query."""
     member_id = member.pk if isinstance(member, Member) else member
-    if isinstance(member_id, bool) or not isinstance(member_id, int):
+    if isinstance(member_id, bool) or not isinstance(member_id, int) or not 0 < member_id < 2**63:
         raise NotFound("Anggota tidak ditemukan.")
     day = date if isinstance(date, datetime.date) else timezone.localdate()
     locked = savings_sql.member_lock(cooperative_id=cooperative.pk, member_id=member_id, key=key, day=day)
@@ -80,6 +81,7 @@ def _teller_lock(cooperative: Cooperative, member: Member | int, key: str | None
         first=first,
         pokok_amount=locked.setting_pokok or defaults.pokok_amount,
         transaction_limit=locked.setting_limit or defaults.transaction_limit,
+        interest_month=locked.interest_month,
     )
 
 
@@ -97,7 +99,7 @@ def _check_amount(amount: Any, limit: int) -> int:
     return amount
 
 
-def _check_date(date: Any, member: Member) -> datetime.date:
+def _check_date(date: Any, member: Member, interest_month: datetime.date | None) -> datetime.date:
     if not isinstance(date, datetime.date):
         raise ValidationError.for_field("date", "Tanggal transaksi wajib diisi.")
     if date > timezone.localdate():
@@ -106,7 +108,21 @@ def _check_date(date: Any, member: Member) -> datetime.date:
         raise ValidationError.for_field(
             "date", f"Tanggal transaksi sebelum anggota mendaftar ({member.joined_on:%d/%m/%Y})."
         )
+    if interest_month is not None and date <= calculations.month_end(interest_month):
+        # Interest of that month was paid on the balances as they were; a back-dated entry would make it wrong.
+        raise ValidationError.for_field(
+            "date",
+            f"Bunga simpanan bulan {interest_month:%m/%Y} sudah dibukukan; "
+            f"transaksi harus bertanggal setelah {calculations.month_end(interest_month):%d/%m/%Y}.",
+            code="savings_month_closed",
+        )
     return date
+
+
+def _interest_month(cooperative: Cooperative) -> datetime.date | None:
+    return (
+        InterestRun.objects.filter(cooperative=cooperative).order_by("-month").values_list("month", flat=True).first()
+    )
 
 
 def _check_kind(kind: Any) -> SavingsKind:
@@ -207,7 +223,7 @@ def savings_deposit(
             return context.first
         member = context.member
         amount = _check_amount(amount, context.transaction_limit)
-        date = _check_date(date, member)
+        date = _check_date(date, member, context.interest_month)
         if not member.is_current:
             raise Conflict(
                 f"Keanggotaan no. {member.number} sudah berakhir; setoran tidak dapat diterima.", code="member_ended"
@@ -274,7 +290,7 @@ def savings_withdraw(
             return context.first
         member = context.member
         amount = _check_amount(amount, context.transaction_limit)
-        date = _check_date(date, member)
+        date = _check_date(date, member, context.interest_month)
         if kind != SavingsKind.SUKARELA:
             raise Conflict(
                 f"{kind.label} tidak dapat ditarik selama masih menjadi anggota; "
@@ -411,13 +427,18 @@ def wajib_amount_set(*, cooperative: Cooperative, member: Member, amount: int | 
 
 # --- Batch: wajib bills and sukarela interest --------------------------------------------------
 def wajib_bills_issue(*, cooperative: Cooperative, month: datetime.date, actor: Any) -> int:
-    """Issue the month's wajib bill to every member active on its first day; return how many are new.
+    """Issue the month's wajib bill to every member active during it; return how many are new.
 
     Idempotent: a member already billed for the month is skipped. The amount is the
-    member's own wajib or the setting in force on the month's first day.
+    member's own wajib or the setting in force on the month's first day. A member who
+    becomes active after the due day owes the month's wajib from the day of joining, so
+    that bill falls due then, not before. Raises ValidationError (a month not yet begun).
     """
     month = calculations.month_start(month)
+    if month > timezone.localdate():
+        raise ValidationError.for_field("month", f"Bulan {month:%m/%Y} belum dimulai; tagihan belum dapat diterbitkan.")
     setting = selectors.savings_setting_in_force(cooperative=cooperative, day=month)
+    due_on = calculations.due_date(month, setting.wajib_due_day)
     with transaction.atomic():
         billed = set(WajibBill.objects.filter(cooperative=cooperative, month=month).values_list("member_id", flat=True))
         own_amounts = dict(
@@ -425,21 +446,21 @@ def wajib_bills_issue(*, cooperative: Cooperative, month: datetime.date, actor: 
                 cooperative=cooperative, kind=SavingsKind.WAJIB, wajib_amount__isnull=False
             ).values_list("member_id", "wajib_amount")
         )
-        # Active on the month's first day: activated before the month ends and not gone before it starts.
-        members = Member.objects.filter(
-            cooperative=cooperative,
-            activated_on__lte=calculations.month_end(month),
-        ).exclude(left_on__lt=month)
-        due_on = calculations.due_date(month, setting.wajib_due_day)
+        # Active during the month: activated before it ends and not gone before it starts.
+        members = (
+            Member.objects.filter(cooperative=cooperative, activated_on__lte=calculations.month_end(month))
+            .exclude(left_on__lt=month)
+            .values_list("pk", "activated_on")
+        )
         new = [
             WajibBill(
                 cooperative=cooperative,
                 member_id=member_id,
                 month=month,
                 amount=own_amounts.get(member_id) or setting.wajib_amount,
-                due_on=due_on,
+                due_on=max(due_on, activated_on or due_on),
             )
-            for member_id in members.values_list("pk", flat=True)
+            for member_id, activated_on in members
             if member_id not in billed
         ]
         WajibBill.objects.bulk_create(new, batch_size=1000)
@@ -467,7 +488,7 @@ def interest_month_post(
 
     Interest = the month's lowest balance × rate / 12, rounded down (ADR 0003). A second
     run for the month returns the first run. Raises Conflict (``month_not_over``,
-    ``period_closed``).
+    ``interest_month_passed``, ``period_closed``).
     """
     month = calculations.month_start(month)
     last_day = calculations.month_end(month)
@@ -480,6 +501,12 @@ def interest_month_post(
         done = InterestRun.objects.select_for_update().filter(cooperative=cooperative, month=month).first()
         if done is not None:
             return done
+        latest = _interest_month(cooperative)
+        if latest is not None and latest > month:
+            raise Conflict(
+                f"Bunga bulan {latest:%m/%Y} sudah dibukukan; bulan sebelumnya tidak dapat dibukukan lagi.",
+                code="interest_month_passed",
+            )
         accounts = list(
             SavingsAccount.objects.select_for_update()
             .filter(cooperative=cooperative, kind=SavingsKind.SUKARELA, opened_on__lte=last_day)
@@ -513,7 +540,7 @@ def interest_month_post(
                 idempotency_key=f"{KEY_PREFIX}bunga:{month:%Y-%m}:{start // CHUNK}",
                 actor=actor,
             )
-            run.journal_entry = run.journal_entry or entry
+            run.journal_entry = run.journal_entry or entry  # the first; each transaction names its own
             txns = []
             for account, interest in chunk:
                 account.balance += interest
@@ -571,8 +598,7 @@ def member_exit(
     channel = _check_channel(channel, reference)
     with transaction.atomic():
         member = _member_locked(cooperative, member)
-        if not isinstance(date, datetime.date) or date > timezone.localdate():
-            raise ValidationError.for_field("date", "Tanggal keluar wajib diisi dan tidak di masa depan.")
+        date = _check_date(date, member, _interest_month(cooperative))
         accounts = list(
             SavingsAccount.objects.select_for_update().filter(cooperative=cooperative, member=member).order_by("pk")
         )
