@@ -65,3 +65,24 @@ def member_list(*, cooperative: Cooperative, status: str = "", search: str = "")
 def member_history(*, member: Member) -> QuerySet[MemberStatusChange]:
     """Return the member's status changes, oldest first."""
     return MemberStatusChange.objects.filter(member=member).select_related("changed_by").order_by("changed_at", "id")
+
+
+# --- registry pages
+def member_savings_balances(*, cooperative: Cooperative, members: QuerySet[Member]) -> dict[int, dict[str, int]]:
+    """Return ``{member_id: {"pokok", "wajib", "sukarela", "total"}}`` for ``members`` in one query.
+
+    Members without any savings account are absent (read them as zeros).
+    """
+    # Savings builds on members; imported here so the members app never needs savings to load.
+    from koperasi.savings.choices import SavingsKind
+    from koperasi.savings.models import SavingsAccount
+
+    balances: dict[int, dict[str, int]] = {}
+    rows = SavingsAccount.objects.filter(
+        cooperative=cooperative, member_id__in=members.order_by().values("pk")
+    ).values_list("member_id", "kind", "balance")
+    for member_id, kind, balance in rows:
+        member_balances = balances.setdefault(member_id, {**dict.fromkeys(SavingsKind.values, 0), "total": 0})
+        member_balances[kind] = balance
+        member_balances["total"] += balance
+    return balances
