@@ -1,5 +1,10 @@
-"""Pages of documents (filled by its views module)."""
+"""Pages of documents: the member card (PDF) and the statistics page."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from koperasi.members import views_documents
+
+urlpatterns: list[URLPattern] = [
+    path("statistik/", views_documents.member_stats, name="stats"),
+    path("<int:member_id>/kartu.pdf", views_documents.member_card, name="card"),
+]
