@@ -1,5 +1,14 @@
-"""Pages of teller (filled by its views module)."""
+"""Pages of the savings officers: summary, teller, wajib arrears, settings, interest, reconciliation."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from koperasi.savings import views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.home, name="home"),
+    path("transaksi/baru/", views.transaction_new, name="transaction_new"),
+    path("tunggakan/", views.arrears, name="arrears"),
+    path("pengaturan/", views.settings_page, name="settings"),
+    path("bunga/", views.interest, name="interest"),
+    path("rekonsiliasi/", views.reconcile, name="reconcile"),
+]
