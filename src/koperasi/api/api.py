@@ -12,8 +12,10 @@ from koperasi.api.auth import router as auth_router
 from koperasi.cooperatives.api import router as cooperatives_router
 from koperasi.core.errors import DomainError
 from koperasi.ledger.api import router as ledger_router
+from koperasi.members.api import router as members_router
 from koperasi.oversight.api import router as oversight_router
 from koperasi.regions.api import router as regions_router
+from koperasi.savings.api import router as savings_router
 
 api = NinjaAPI(
     title="Koperasi API",
@@ -62,4 +64,6 @@ api.add_router("/auth", auth_router)
 api.add_router("/regions", regions_router)
 api.add_router("/coops", cooperatives_router)
 api.add_router("/coops", ledger_router)  # the books: /coops/{coop}/accounts, /journal, /reports/...
+api.add_router("/coops", members_router)  # /coops/{coop}/members, /members/{id}, /exit, /exit-quote
+api.add_router("/coops", savings_router)  # /coops/{coop}/members/{id}/savings, /savings/transactions, ...
 api.add_router("/oversight", oversight_router)
