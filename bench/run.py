@@ -9,6 +9,11 @@ subqueries) for N cooperatives, against the baseline of reading the same N coope
 with their kelurahan and kecamatan and nothing else. The ratio says what the figures cost.
 
 ledger_post and ledger_trial_balance: see ``bench/ledger.py``.
+
+members_import (10,000 members from Excel, validation and writing apart): see ``bench/members_import.py``.
+
+savings_deposit (deposits per second through the service beside journal_post of the same lines):
+see ``bench/savings.py``.
 """
 
 from __future__ import annotations
@@ -110,6 +115,12 @@ def main() -> None:
     print(flush=True)
     # Ledger benchmarks: their own databases, one process per database (settings are per process).
     subprocess.run([sys.executable, "-u", str(ROOT / "bench" / "ledger.py")], check=True)
+    print(flush=True)
+    # Member import from Excel: its own databases too (see bench/members_import.py).
+    subprocess.run([sys.executable, "-u", str(ROOT / "bench" / "members_import.py")], check=True)
+    print(flush=True)
+    # Savings deposits: their own databases too (see bench/savings.py).
+    subprocess.run([sys.executable, "-u", str(ROOT / "bench" / "savings.py")], check=True)
 
 
 if __name__ == "__main__":

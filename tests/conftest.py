@@ -68,6 +68,29 @@ def _savings_sub_ledger_agrees() -> None:
             assert row.difference == 0, f"{cooperative.code}: akun {row.account_code} ≠ simpanan anggota ({row})"
 
 
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """Load the Balikpapan demo once per test module, in a transaction rolled back after the module.
+
+    The demo posts thousands of savings transactions (about 10 s); each test still runs in
+    its own savepoint inside this transaction, so tests cannot see each other's writes.
+    """
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("load_demo", stdout=io.StringIO())
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
 def make_user(django_user_model: Any) -> Any:
     def make(username: str, *, password: str = "rahasia-uji-123", **extra: Any) -> Any:

@@ -1,13 +1,29 @@
+import datetime
 import io
+from collections import Counter
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from koperasi.cooperatives.models import BusinessUnit, Cooperative, Facility, LegalRecord, Partner, StageChange
 from koperasi.core.models import AuditEvent, CooperativeRole, RegionalRole
+from koperasi.demo import balikpapan
+from koperasi.demo.members import MembersResult
+from koperasi.ledger.models import JournalEntry, Period
+from koperasi.ledger.verify import ledger_verify
+from koperasi.members.choices import AgeGroup, age_group
+from koperasi.members.identity import nik_parse
+from koperasi.members.models import Member, MemberStatusChange
+from koperasi.savings.models import InterestRun, SavingsAccount, SavingsSetting, SavingsTransaction, WajibBill
+from koperasi.savings.selectors import savings_balances, savings_reconcile, wajib_arrears, wajib_bills
 
 pytestmark = pytest.mark.django_db
+
+D = datetime.date
+TODAY = D(2026, 11, 24)  # the demo's months are 2026; figures below hold from late November 2026 on
 
 
 def table_counts() -> dict[str, int]:
@@ -21,6 +37,14 @@ def table_counts() -> dict[str, int]:
         CooperativeRole,
         RegionalRole,
         AuditEvent,
+        Member,
+        MemberStatusChange,
+        SavingsSetting,
+        SavingsAccount,
+        SavingsTransaction,
+        WajibBill,
+        InterestRun,
+        JournalEntry,
     ]
     counts = {m.__name__: m.objects.count() for m in models}
     counts["users"] = get_user_model().objects.count()
@@ -57,9 +81,114 @@ def test_demo_follows_the_seed_articles_and_is_idempotent() -> None:
     assert RegionalRole.objects.filter(user__username="dinas", role="dinas", region_id="64.71").exists()
     assert get_user_model().objects.get(username="dinas").check_password("koperasi-demo")
 
+    check_members_and_savings()
+
     before = table_counts()
-    call_command("load_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
     assert table_counts() == before
+    assert "Anggota: 0 baru, 0 transaksi simpanan baru." in out.getvalue()
+    assert Member.objects.get(user__username="anggota").member_no == 1
+
+
+def check_members_and_savings() -> None:
+    """The members and savings of the operating cooperatives (demo/members.py)."""
+    operating = Cooperative.objects.filter(stage="beroperasi").select_related("kelurahan")
+    assert set(Member.objects.values_list("cooperative__stage", flat=True).distinct()) == {"beroperasi"}
+    for coop in operating:
+        members = list(Member.objects.filter(cooperative=coop))
+        assert 40 <= len(members) <= 80, coop.code
+        for member in members:  # valid NIKs of the cooperative's kecamatan, gender and birth date from them
+            info = nik_parse(member.nik, today=TODAY)
+            assert (info.region_code, info.gender, info.birth_date) == (
+                coop.kelurahan.parent_id,
+                member.gender,
+                member.birth_date,
+            )
+            assert member.phone == "" or member.phone.startswith("+628")
+        assert len({m.nik for m in members}) == len(members)
+        # Books and sub-ledger agree; the chain is intact.
+        assert [row.difference for row in savings_reconcile(cooperative=coop)] == [0, 0, 0], coop.code
+        assert ledger_verify(cooperative=coop).ok, coop.code
+        setting = SavingsSetting.objects.get(cooperative=coop)
+        assert (setting.effective_from, setting.pokok_amount, setting.wajib_amount, setting.sukarela_rate_pa) == (
+            D(2026, 6, 1),
+            50_000,
+            20_000,
+            3,
+        )
+        assert set(WajibBill.objects.filter(cooperative=coop).values_list("month", flat=True)) == {
+            D(2026, m, 1) for m in (7, 8, 9, 10, 11)
+        }
+        assert list(InterestRun.objects.filter(cooperative=coop).order_by("month").values_list("month", flat=True)) == [
+            D(2026, m, 1) for m in (6, 7, 8, 9, 10)
+        ]
+
+    gsu = Cooperative.objects.get(code="gunung-sari-ulu")
+    members = list(Member.objects.filter(cooperative=gsu))
+    assert Counter(m.status for m in members) == {"aktif": 52, "calon": 7, "keluar": 1}
+    assert Counter(m.gender for m in members) == {"L": 22, "P": 38}
+    assert Counter(age_group(m.age_on(TODAY)) for m in members) == {
+        AgeGroup.YOUTH: 14,
+        AgeGroup.ADULT: 30,
+        AgeGroup.SENIOR: 16,
+    }
+    assert SavingsTransaction.objects.filter(cooperative=gsu).count() == 358
+    assert len(wajib_arrears(cooperative=gsu, today=TODAY)) == 16
+    # Its July–September books are closed, after the members' savings in them were posted.
+    assert list(Period.objects.filter(cooperative=gsu, is_closed=True).values_list("month", flat=True)) == [
+        D(2026, 7, 1),
+        D(2026, 8, 1),
+        D(2026, 9, 1),
+    ]
+    third_quarter = (D(2026, 7, 1), D(2026, 9, 30))
+    assert SavingsTransaction.objects.filter(cooperative=gsu, date__range=third_quarter).count() == 210
+    # The one who left got every rupiah back.
+    leaver = Member.objects.get(cooperative=gsu, status="keluar")
+    assert leaver.left_on == D(2026, 10, 26)
+    assert savings_balances(cooperative=gsu, member=leaver)["total"] == 0
+    assert SavingsTransaction.objects.filter(member=leaver, type="pengembalian").count() == 3
+
+    # The demo user "anggota" is Budi Santoso, member no. 1, and the portal shows his savings.
+    budi = Member.objects.get(cooperative=gsu, user__username="anggota")
+    assert (budi.member_no, budi.name, budi.status, budi.activated_on) == (1, "Budi Santoso", "aktif", D(2026, 6, 2))
+    # Sukarela 500.000 + 250.000 − 150.000 + 100.000 and 3 % a year on each month's lowest balance:
+    # July 1.250, August 1.253, September 1.506, October 1.510.
+    assert savings_balances(cooperative=gsu, member=budi) == {
+        "pokok": 50_000,
+        "wajib": 80_000,
+        "sukarela": 705_519,
+        "total": 835_519,
+    }
+    bills = wajib_bills(cooperative=gsu, member=budi)
+    assert [(b.month.month, b.is_paid) for b in bills] == [(7, True), (8, True), (9, True), (10, True), (11, False)]
+    client = Client()
+    login = client.post("/masuk/", {"username": "anggota", "password": "koperasi-demo"})
+    assert login.status_code == 302
+    home = client.get(login["Location"])
+    assert home["Location"] == "/k/gunung-sari-ulu/saya/"
+    page = client.get(home["Location"]).content.decode()
+    assert "Rp 835.519" in page
+    assert "1 tagihan belum dibayar: Rp 20.000" in page
+
+
+def test_members_of_cooperatives_loaded_before_them_are_added(monkeypatch: Any) -> None:
+    # A database loaded by an older demo: operating cooperatives without members, Gunung Sari
+    # Ulu's July–September closed. Loading again adds the members where the books allow it.
+    monkeypatch.setattr(balikpapan, "demo_members_load", lambda coop, serial, actor: MembersResult())
+    call_command("load_demo", stdout=io.StringIO())
+    assert not Member.objects.exists()
+    monkeypatch.undo()
+
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+
+    assert "Koperasi Kelurahan Merah Putih Gunung Sari Ulu: anggota demo tidak dimuat" in out.getvalue()
+    with_members = set(Member.objects.values_list("cooperative__code", flat=True).distinct())
+    assert with_members == {"lamaru", "baru-ilir", "batu-ampar", "karang-rejo", "sepinggan", "damai"}
+    assert not SavingsSetting.objects.filter(cooperative__code="gunung-sari-ulu").exists()
+    for coop in Cooperative.objects.filter(code__in=with_members):
+        assert [row.difference for row in savings_reconcile(cooperative=coop)] == [0, 0, 0]
 
 
 def test_bootstrap_admin_needs_a_password(monkeypatch) -> None:

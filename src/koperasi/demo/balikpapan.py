@@ -2,13 +2,15 @@
 
 Three have gerai and gudang under construction (Graha Indah, Sepinggan Baru, Manggar),
 seven are operating with Perum Bulog and PT Pertamina Patra Niaga as partners, and the
-rest are at the proposal stage. Loading is idempotent: what exists is left as it is.
+rest are at the proposal stage. The operating ones have members and savings
+(``demo.members``); the demo user ``anggota`` is a member of Gunung Sari Ulu and sees the
+portal. Loading is idempotent: what exists is left as it is.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,10 +22,12 @@ from koperasi.cooperatives import services as coop_services
 from koperasi.cooperatives.choices import FacilityKind, LegalKind, LegalStatus, PartnerKind, Stage, UnitStatus
 from koperasi.cooperatives.models import Cooperative, StageChange
 from koperasi.cooperatives.stages import STAGE_ORDER
+from koperasi.core.errors import DomainError
 from koperasi.core.models import CooperativeRole, RegionalRole
 from koperasi.core.roles import Role
 from koperasi.core.services import cooperative_user_add
-from koperasi.demo.books import demo_books_post
+from koperasi.demo.books import demo_books_post, demo_periods_close
+from koperasi.demo.members import demo_members_load, demo_portal_link
 from koperasi.regions.models import Region
 from koperasi.regions.selectors import village_list
 
@@ -72,6 +76,9 @@ DEMO_STAFF = (
 class DemoResult:
     cooperatives_created: int = 0
     users_created: int = 0
+    members_registered: int = 0
+    savings_transactions: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 def _target_stage(kelurahan_code: str) -> Stage:
@@ -251,8 +258,12 @@ def _walk_stages(coop: Cooperative, target: Stage, actor: Any) -> None:
         StageChange.objects.filter(pk=change.pk).update(changed_at=_at(STAGE_DATES[Stage(change.to_stage)]))
 
 
-def cooperative_demo_create(kelurahan: Region, serial: int, actor: Any) -> Cooperative:
-    """Register one demo cooperative and bring it to its stage as the rules allow."""
+def cooperative_demo_create(kelurahan: Region, serial: int, actor: Any, result: DemoResult) -> Cooperative:
+    """Register one demo cooperative and bring it to its stage as the rules allow.
+
+    An operating one gets its books, then its members and savings, and only then (the
+    demo cooperative) are its July–September books closed: a closed month takes no savings.
+    """
     target = _target_stage(kelurahan.code)
     with transaction.atomic():
         coop = coop_services.cooperative_register(
@@ -268,8 +279,28 @@ def cooperative_demo_create(kelurahan: Region, serial: int, actor: Any) -> Coope
             _operate(coop, serial, actor)
         _walk_stages(coop, target, actor)
         if target == Stage.BEROPERASI:
-            demo_books_post(coop, serial, actor, close_months=coop.code == DEMO_COOP)
+            demo_books_post(coop, serial, actor)
+            loaded = demo_members_load(coop, serial, actor)
+            result.members_registered += loaded.registered
+            result.savings_transactions += loaded.transactions
+            if coop.code == DEMO_COOP:
+                demo_periods_close(coop, actor)
     return coop
+
+
+def _members_catch_up(kelurahan: Region, serial: int, actor: Any, result: DemoResult) -> None:
+    """Load the members of an operating cooperative created by an earlier load (idempotent)."""
+    coop = Cooperative.objects.select_related("kelurahan").get(kelurahan=kelurahan)
+    if coop.stage != Stage.BEROPERASI:
+        return
+    try:
+        with transaction.atomic():
+            loaded = demo_members_load(coop, serial, actor)
+    except DomainError as exc:  # loaded before members existed, and its months since closed
+        result.notes.append(f"{coop.name}: anggota demo tidak dimuat ({exc.message}).")
+        return
+    result.members_registered += loaded.registered
+    result.savings_transactions += loaded.transactions
 
 
 def _user(username: str, *, full_name: str, superuser: bool = False) -> tuple[Any, bool]:
@@ -297,8 +328,10 @@ def demo_load() -> DemoResult:
         existing = set(Cooperative.objects.values_list("kelurahan_id", flat=True))
         for serial, kelurahan in enumerate(village_list(within=KOTA_BALIKPAPAN).select_related("parent"), start=1):
             if kelurahan.code not in existing:
-                cooperative_demo_create(kelurahan, serial, admin)
+                cooperative_demo_create(kelurahan, serial, admin, result)
                 result.cooperatives_created += 1
+            elif kelurahan.code in OPERATING:
+                _members_catch_up(kelurahan, serial, admin, result)
 
         demo_coop = Cooperative.objects.get(code=DEMO_COOP)
         for username, role, full_name in DEMO_STAFF:
@@ -312,4 +345,6 @@ def demo_load() -> DemoResult:
                     actor=admin,
                 )
                 result.users_created += 1
+        anggota = get_user_model().objects.get(username="anggota")
+        demo_portal_link(demo_coop, anggota, admin)
     return result

@@ -1,7 +1,8 @@
 """Demo books for an operating KKMP: a Himbara loan, equipment, Bulog stock, gerai sales, expenses.
 
 Amounts differ per cooperative (``serial``) so the Dinas sees different figures. Member
-savings are not here: they come from member records (issue 4), not from manual entries.
+savings are not here: ``demo.members`` books them through the savings services, before
+``demo_periods_close`` closes the demo cooperative's months.
 Every entry carries an idempotency key, so loading twice posts once.
 """
 
@@ -102,11 +103,16 @@ def demo_books_post(cooperative: Cooperative, serial: int, actor: Any, *, close_
         interest = loan * 6 // 100 // 12  # 6 % a year (domain.md §6.3)
         post(f"bunga-{month}", last, f"Bunga pinjaman Himbara {name}", ("5-2700", interest, 0), ("1-1200", 0, interest))
     if close_months:
-        for month in CLOSED_MONTHS:
-            period_close(
-                cooperative=cooperative,
-                month=datetime.date(2026, month, 1),
-                reason=f"Laporan bulan {MONTH_NAMES[month]} 2026 selesai diperiksa",
-                actor=actor,
-            )
+        demo_periods_close(cooperative, actor)
     return posted
+
+
+def demo_periods_close(cooperative: Cooperative, actor: Any) -> None:
+    """Close July–September 2026, as the demo cooperative's bendahara did (after every posting in them)."""
+    for month in CLOSED_MONTHS:
+        period_close(
+            cooperative=cooperative,
+            month=datetime.date(2026, month, 1),
+            reason=f"Laporan bulan {MONTH_NAMES[month]} 2026 selesai diperiksa",
+            actor=actor,
+        )

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Case, F, IntegerField, QuerySet, Sum, When
 
 from koperasi.cooperatives.models import Cooperative
 from koperasi.core.money import Rupiah
@@ -19,8 +19,13 @@ from koperasi.members.choices import CURRENT_STATUSES
 from koperasi.members.models import Member
 from koperasi.savings import calculations, obligations
 from koperasi.savings.calculations import BillStatus, ExitQuote, SettingValues
-from koperasi.savings.choices import LEDGER_ROLE, SavingsKind, TxnType
+from koperasi.savings.choices import CREDIT_TYPES, LEDGER_ROLE, SavingsKind, TxnType
 from koperasi.savings.models import SavingsAccount, SavingsSetting, SavingsTransaction, WajibBill
+
+# A transaction's effect on its balance: deposits and interest add, the rest take away.
+SIGNED_AMOUNT = Case(
+    When(type__in=sorted(CREDIT_TYPES), then=F("amount")), default=-F("amount"), output_field=IntegerField()
+)
 
 
 def _values(row: SavingsSetting) -> SettingValues:
@@ -85,31 +90,28 @@ def savings_transaction_get(*, cooperative: Cooperative, txn_id: int) -> Savings
 def month_minimum_balances(
     *, cooperative: Cooperative, month: datetime.date, accounts: Sequence[SavingsAccount]
 ) -> dict[int, Rupiah]:
-    """Return each account's lowest balance in ``month`` (its opening balance or any balance after).
+    """Return each sukarela account's lowest balance in ``month``, replaying its movements in date order.
 
-    Two queries whatever the number of accounts: the last balance before the month and the
-    balances within it.
+    Two queries whatever the number of accounts: the balance before the month (a sum) and
+    the month's movements. Amounts, not ``balance_after``, so a back-dated entry counts on
+    its own date.
     """
     start, end = calculations.month_start(month), calculations.month_end(month)
-    ids = [a.pk for a in accounts]
-    opening: dict[int, Rupiah] = dict.fromkeys(ids, 0)
-    # The newest transaction before the month holds the opening balance.
-    latest: dict[int, tuple[datetime.date, int, Rupiah]] = {}
-    for account_id, date, pk, balance_after in (
-        SavingsTransaction.objects.filter(cooperative=cooperative, account_id__in=ids, date__lt=start)
-        .values_list("account_id", "date", "id", "balance_after")
-        .iterator(chunk_size=5000)
+    sukarela = SavingsTransaction.objects.filter(cooperative=cooperative, kind=SavingsKind.SUKARELA)
+    opening = dict(
+        sukarela.filter(date__lt=start)
+        .values("account_id")
+        .annotate(s=Sum(SIGNED_AMOUNT))
+        .values_list("account_id", "s")
+    )
+    movements: dict[int, list[Rupiah]] = defaultdict(list)
+    for account_id, amount, txn_type in (
+        sukarela.filter(date__gte=start, date__lte=end)
+        .order_by("date", "id")
+        .values_list("account_id", "amount", "type")
     ):
-        if account_id not in latest or (date, pk) > latest[account_id][:2]:
-            latest[account_id] = (date, pk, balance_after)
-    for account_id, (_, _, balance) in latest.items():
-        opening[account_id] = balance
-    within: dict[int, list[Rupiah]] = defaultdict(list)
-    for account_id, balance_after in SavingsTransaction.objects.filter(
-        cooperative=cooperative, account_id__in=ids, date__gte=start, date__lte=end
-    ).values_list("account_id", "balance_after"):
-        within[account_id].append(balance_after)
-    return {pk: calculations.month_minimum_balance(opening[pk], within.get(pk, [])) for pk in ids}
+        movements[account_id].append(amount if txn_type in CREDIT_TYPES else -amount)
+    return {a.pk: calculations.month_minimum_balance(opening.get(a.pk) or 0, movements.get(a.pk, [])) for a in accounts}
 
 
 # --- Wajib bills ------------------------------------------------------------------------------
@@ -222,3 +224,107 @@ def savings_reconcile(*, cooperative: Cooperative) -> list[ReconcileRow]:
             )
         )
     return rows
+
+
+# --- pages
+# Imports of this section stay here so sections appended by different changes do not collide.
+from django.db.models import Count  # noqa: E402
+
+from koperasi.savings.models import InterestRun  # noqa: E402
+
+
+@dataclass(frozen=True)
+class KindTotal:
+    """The cooperative's savings of one kind: how many member accounts and their sum."""
+
+    kind: str
+    accounts: int
+    balance: Rupiah
+
+    @property
+    def label(self) -> str:
+        return str(SavingsKind(self.kind).label)
+
+
+def savings_kind_totals(*, cooperative: Cooperative) -> list[KindTotal]:
+    """Return the number of accounts and the sum of balances per kind, pokok first (one query)."""
+    found = {
+        kind: (accounts, balance or 0)
+        for kind, accounts, balance in SavingsAccount.objects.filter(cooperative=cooperative)
+        .values("kind")
+        .annotate(n=Count("id"), s=Sum("balance"))
+        .values_list("kind", "n", "s")
+    }
+    return [KindTotal(kind, *found.get(kind, (0, 0))) for kind in SavingsKind.values]
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """The savings transactions of one day: cash in (setoran), cash out (penarikan and refunds)."""
+
+    count: int
+    deposits: Rupiah
+    withdrawals: Rupiah
+    interest: Rupiah
+
+
+def savings_day_summary(*, cooperative: Cooperative, day: datetime.date) -> DaySummary:
+    """Return how many savings transactions ``day`` holds and their sums by direction (one query).
+
+    Deposits are setoran; withdrawals are penarikan and exit refunds (money paid out);
+    interest credits are counted and summed apart.
+    """
+    by_type = {
+        txn_type: (n, s or 0)
+        for txn_type, n, s in SavingsTransaction.objects.filter(cooperative=cooperative, date=day)
+        .values("type")
+        .annotate(n=Count("id"), s=Sum("amount"))
+        .values_list("type", "n", "s")
+    }
+    return DaySummary(
+        count=sum(n for n, _ in by_type.values()),
+        deposits=by_type.get(TxnType.SETOR, (0, 0))[1],
+        withdrawals=by_type.get(TxnType.TARIK, (0, 0))[1] + by_type.get(TxnType.PENGEMBALIAN, (0, 0))[1],
+        interest=by_type.get(TxnType.BUNGA, (0, 0))[1],
+    )
+
+
+def interest_run_list(*, cooperative: Cooperative) -> QuerySet[InterestRun]:
+    """Return the month-end interest runs, newest month first, with their first journal entry."""
+    return (
+        InterestRun.objects.filter(cooperative=cooperative)
+        .select_related("journal_entry", "created_by")
+        .order_by("-month")
+    )
+
+
+def interest_run_get(*, cooperative: Cooperative, month: datetime.date) -> InterestRun | None:
+    """Return the interest run of ``month`` (any day of it), or None if the month is not paid yet."""
+    return InterestRun.objects.filter(cooperative=cooperative, month=calculations.month_start(month)).first()
+
+
+# --- member portal
+@dataclass(frozen=True)
+class WajibSummary:
+    """A member's wajib bills as the portal shows them: newest first, with what is unpaid."""
+
+    bills: list[BillStatus]  # newest month first
+    outstanding: Rupiah  # issued and not yet paid, due or not
+    overdue: int  # bills past their due date and not fully paid
+    overdue_amount: Rupiah
+
+    @property
+    def unpaid(self) -> int:
+        return sum(1 for b in self.bills if not b.is_paid)
+
+
+def wajib_summary(*, cooperative: Cooperative, member: Member, today: datetime.date) -> WajibSummary:
+    """Return the member's wajib bills newest first with the unpaid and overdue totals (two queries)."""
+    bills = wajib_bills(cooperative=cooperative, member=member)
+    late = [b for b in bills if not b.is_paid and b.due_on < today]
+    return WajibSummary(
+        bills=bills[::-1],
+        outstanding=sum(b.outstanding for b in bills),
+        overdue=len(late),
+        overdue_amount=sum(b.outstanding for b in late),
+    )

@@ -11,8 +11,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = demo_load()
         self.stdout.write(f"Demo: {result.cooperatives_created} koperasi baru, {result.users_created} pengguna baru.")
+        self.stdout.write(
+            f"Anggota: {result.members_registered} baru, {result.savings_transactions} transaksi simpanan baru."
+        )
+        for note in result.notes:
+            self.stdout.write(self.style.WARNING(note))
         self.stdout.write(f"Pengguna demo (kata sandi semua: {DEMO_PASSWORD}):")
         self.stdout.write("  admin       — admin sistem (membuat koperasi, menetapkan peran)")
         self.stdout.write("  dinas       — Dinas Koperasi Kota Balikpapan (melihat 34 koperasi)")
         for username, role, _ in DEMO_STAFF:
             self.stdout.write(f"  {username:<11} — {role.label}, KKMP Gunung Sari Ulu")
+        self.stdout.write("  (anggota = Budi Santoso, anggota KKMP Gunung Sari Ulu: portal /k/gunung-sari-ulu/saya/)")
