@@ -2,12 +2,13 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MemberStatus(models.TextChoices):
     CALON = "calon", _("Calon anggota")
     AKTIF = "aktif", _("Anggota aktif")
-    KELUAR = "keluar", _("Keluar")
+    KELUAR = "keluar", pgettext_lazy("member status", "Keluar")  # not the "log out" button
     MENINGGAL = "meninggal", _("Meninggal")
     DIBERHENTIKAN = "diberhentikan", _("Diberhentikan")
 
