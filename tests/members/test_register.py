@@ -105,3 +105,36 @@ def test_update_of_another_cooperatives_member_is_not_found(
     with pytest.raises(NotFound):
         member_update(cooperative=other_coop, member=member, data={"name": "X"}, actor=admin_user)
     assert Member.objects.get(pk=member.pk).name == "Budi Santoso"
+
+
+def test_an_officer_who_is_a_member_is_linked_and_gains_the_anggota_role(
+    coop: Any, active_member: Any, ketua: Any, admin_user: Any
+) -> None:
+    from koperasi.core.models import CooperativeRole
+    from koperasi.members.services import member_user_link
+
+    member_user_link(cooperative=coop, member=active_member, user=ketua, actor=admin_user)
+    assert Member.objects.get(pk=active_member.pk).user_id == ketua.pk
+    assert set(CooperativeRole.objects.filter(user=ketua, cooperative=coop).values_list("role", flat=True)) == {
+        "ketua",
+        "anggota",
+    }
+    assert AuditEvent.objects.filter(action="member.portal_link", object_id=str(active_member.pk)).count() == 1
+
+
+def test_linking_refuses_outsiders_and_double_links(
+    coop: Any, other_coop: Any, active_member: Any, register_member: Any, ketua: Any, other_ketua: Any, admin_user: Any
+) -> None:
+    from koperasi.members.services import member_user_link
+
+    with pytest.raises(Conflict) as exc:  # a user of another cooperative gains nothing here
+        member_user_link(cooperative=coop, member=active_member, user=other_ketua, actor=admin_user)
+    assert exc.value.code == "user_not_in_cooperative"
+    with pytest.raises(NotFound):  # another cooperative's member
+        member_user_link(cooperative=other_coop, member=active_member, user=other_ketua, actor=admin_user)
+    member_user_link(cooperative=coop, member=active_member, user=ketua, actor=admin_user)
+    siti = register_member(coop, nik=NIK_WOMAN, name="Siti")
+    with pytest.raises(Conflict) as exc:
+        member_user_link(cooperative=coop, member=siti, user=ketua, actor=admin_user)
+    assert exc.value.code == "user_is_other_member"
+    assert Member.objects.get(pk=siti.pk).user_id is None

@@ -585,3 +585,18 @@ def test_portal_account_refusals(coop: Any, active_member: Any, kasir: Any, djan
     assert "sudah dipakai" in body
     assert django_user_model.objects.count() == users
     assert snapshot() == before
+
+
+def test_portal_link_of_an_existing_officer(
+    coop: Any, active_member: Any, kasir: Any, ketua: Any, other_ketua: Any
+) -> None:
+    client = login(kasir)
+    url = f"{BASE}{active_member.pk}/akun-portal/"
+    before = snapshot()
+    refused = client.post(url, {"link_username": other_ketua.username})
+    assert refused.status_code == 409
+    assert "tidak terdaftar di koperasi ini" in refused.content.decode()
+    assert snapshot() == before
+    linked = client.post(url, {"link_username": ketua.username.upper()})
+    assert linked.status_code == 302
+    assert Member.objects.get(pk=active_member.pk).user_id == ketua.pk

@@ -30,10 +30,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from koperasi.cooperatives.models import Cooperative
-from koperasi.core.audit import audit_record
-from koperasi.members.choices import MemberStatus
+from koperasi.members.choices import CURRENT_STATUSES, MemberStatus
 from koperasi.members.models import Member
-from koperasi.members.services import member_register
+from koperasi.members.services import member_register, member_user_link
 from koperasi.savings import services as savings
 from koperasi.savings.choices import Channel, SavingsKind
 from koperasi.savings.models import SavingsSetting
@@ -348,19 +347,10 @@ def demo_portal_link(cooperative: Cooperative, user: Any, actor: Any) -> bool:
     The portal shows a user the member whose ``user`` is them (``members.selectors.member_for_user``).
     """
     nik = _featured(cooperative.kelurahan_id[:8].replace(".", "")).data["nik"]
-    with transaction.atomic():
-        member = Member.objects.select_for_update().filter(cooperative=cooperative, nik=nik).first()
-        if member is None or member.user_id is not None:
-            return False
-        if Member.objects.filter(cooperative=cooperative, user=user).exists():
-            return False
-        member.user = user
-        member.save(update_fields=["user"])
-        audit_record(
-            actor=actor,
-            action="member.portal_link",
-            cooperative=cooperative,
-            target=member,
-            data={"username": user.username},
-        )
+    member = Member.objects.filter(cooperative=cooperative, nik=nik, status__in=CURRENT_STATUSES).first()
+    if member is None or member.user_id is not None:
+        return False
+    if Member.objects.filter(cooperative=cooperative, user=user).exists():
+        return False
+    member_user_link(cooperative=cooperative, member=member, user=user, actor=actor)
     return True

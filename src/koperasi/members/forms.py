@@ -171,3 +171,13 @@ class PortalAccountForm(Form):
         if cleaned.get("password", "") != cleaned.get("password_again", ""):
             self.add_error("password_again", gettext("Kedua kata sandi tidak sama."))
         return cleaned
+
+
+class PortalLinkForm(Form):
+    """The username of a login this cooperative already has (an officer who is also a member)."""
+
+    link_username = forms.CharField(
+        label=_("Nama pengguna yang sudah ada"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from koperasi.cooperatives.models import Cooperative
@@ -40,6 +41,16 @@ def member_for_user(*, cooperative: Cooperative, user: Any) -> Member | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Member.objects.filter(cooperative=cooperative, user=user).first()
+
+
+def cooperative_user_by_username(*, cooperative: Cooperative, username: str) -> Any | None:
+    """Return the user named ``username`` if they hold a role in the cooperative, else None."""
+    return (
+        get_user_model()
+        .objects.filter(username__iexact=(username or "").strip(), cooperative_roles__cooperative=cooperative)
+        .distinct()
+        .first()
+    )
 
 
 def member_list(*, cooperative: Cooperative, status: str = "", search: str = "") -> QuerySet[Member]:

@@ -265,3 +265,46 @@ def member_portal_account_create(
             data={"username": username},
         )
     return user
+
+
+def member_user_link(*, cooperative: Cooperative, member: Member, user: Any, actor: Any) -> Member:
+    """Link a login of this cooperative to a member (a ketua who is also a member); grant the anggota role.
+
+    Only a user who already holds a role in this cooperative can be linked, so nobody gains
+    a foothold in it this way. Raises NotFound (another cooperative's member), Conflict
+    (``member_has_login``, ``user_is_other_member``, ``user_not_in_cooperative``, ``member_ended``).
+    """
+    if member.cooperative_id != cooperative.pk:
+        raise NotFound()
+    if user is None or not CooperativeRole.objects.filter(cooperative=cooperative, user=user).exists():
+        message = "Pengguna itu tidak terdaftar di koperasi ini; buat akun portal baru."
+        raise Conflict(message, code="user_not_in_cooperative", detail={"username": [message]})
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        if locked.user_id is not None:
+            raise Conflict(f"Anggota no. {locked.number} sudah punya akun portal.", code="member_has_login")
+        if not locked.is_current:
+            raise Conflict("Keanggotaan sudah berakhir; akun tidak dapat dihubungkan.", code="member_ended")
+        other = Member.objects.filter(cooperative=cooperative, user=user).first()
+        if other is not None:
+            raise Conflict(
+                f"Pengguna {user.username} sudah terhubung dengan anggota no. {other.number}.",
+                code="user_is_other_member",
+                detail={"username": [f"Sudah terhubung dengan anggota no. {other.number}."]},
+            )
+        CooperativeRole.objects.get_or_create(
+            cooperative=cooperative,
+            user=user,
+            role=Role.ANGGOTA,
+            defaults={"granted_by": actor if getattr(actor, "pk", None) else None},
+        )
+        locked.user = user
+        locked.save(update_fields=["user"])
+        audit_record(
+            actor=actor,
+            action="member.portal_link",
+            cooperative=cooperative,
+            target=locked,
+            data={"username": user.username},
+        )
+    return locked

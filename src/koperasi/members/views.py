@@ -32,7 +32,7 @@ from koperasi.core.roles import Role
 from koperasi.core.web import form_add_domain_error
 from koperasi.members import exports, selectors, services
 from koperasi.members.choices import Gender, MemberStatus
-from koperasi.members.forms import ExitForm, MemberFilterForm, MemberForm, PortalAccountForm
+from koperasi.members.forms import ExitForm, MemberFilterForm, MemberForm, PortalAccountForm, PortalLinkForm
 from koperasi.members.identity import IdentityError, nik_mask, nik_parse
 from koperasi.members.models import Member
 from koperasi.members.navigation import nav_perms
@@ -390,12 +390,31 @@ def member_exit_view(request: HttpRequest, code: str, member_id: int) -> HttpRes
 @login_required
 @GET_POST
 def member_portal_account(request: HttpRequest, code: str, member_id: int) -> HttpResponse:
-    """Give a member a login to the member portal."""
+    """Give a member a login to the member portal: a new one, or one of this cooperative's users."""
     coop, roles = _coop(request, code, Action.MEMBERS_MANAGE)
     member = selectors.member_get(cooperative=coop, member_id=member_id)
-    form = PortalAccountForm(request.POST or None)
+    linking = request.method == "POST" and "link_username" in request.POST
+    form = PortalAccountForm(request.POST if request.method == "POST" and not linking else None)
+    link_form = PortalLinkForm(request.POST if linking else None)
     status = 200
-    if request.method == "POST":
+    if linking:
+        status = 422
+        if link_form.is_valid():
+            username = link_form.cleaned_data["link_username"]
+            user = selectors.cooperative_user_by_username(cooperative=coop, username=username)
+            try:
+                services.member_user_link(cooperative=coop, member=member, user=user, actor=request.user)
+            except (ValidationError, Conflict) as exc:
+                status = exc.status
+                link_form.add_error("link_username", exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Pengguna '%(username)s' dihubungkan dengan anggota no. %(number)s.")
+                    % {"username": username, "number": member.number},
+                )
+                return redirect(_detail_url(coop, member))
+    elif request.method == "POST":
         status = 422
         if form.is_valid():
             try:
@@ -415,4 +434,6 @@ def member_portal_account(request: HttpRequest, code: str, member_id: int) -> Ht
                     % {"username": user.username, "number": member.number},
                 )
                 return redirect(_detail_url(coop, member))
-    return _page(request, "portal_account.html", coop, roles, "members", status, member=member, form=form)
+    return _page(
+        request, "portal_account.html", coop, roles, "members", status, member=member, form=form, link_form=link_form
+    )
