@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import sys
-import types
 from io import BytesIO
 from typing import Any
 from urllib.parse import quote
@@ -12,9 +10,8 @@ from urllib.parse import quote
 import pytest
 from django.contrib.messages import get_messages
 from django.db.models import Sum
-from django.http import HttpRequest, HttpResponse
 from django.test import Client
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -41,31 +38,6 @@ SETTINGS = BASE + "pengaturan/"
 INTEREST = BASE + "bunga/"
 RECONCILE = BASE + "rekonsiliasi/"
 PAGES = ["", "transaksi/baru/", "tunggakan/", "tunggakan/?format=xlsx", "pengaturan/", "bunga/", "rekonsiliasi/"]
-
-
-def _receipt_stand_in(request: HttpRequest, code: str, txn_id: int) -> HttpResponse:
-    return HttpResponse("kuitansi")
-
-
-@pytest.fixture(autouse=True)
-def _receipt_route(settings: Any) -> None:
-    """Give ``savings:receipt`` a stand-in route while the receipt page (another change) is not merged."""
-    try:
-        reverse("savings:receipt", args=["manggar", 1])
-        return
-    except NoReverseMatch:
-        pass
-    from koperasi.config import urls as root
-    from koperasi.savings import urls as savings_urls
-
-    stand_in = path("transaksi/<int:txn_id>/", _receipt_stand_in, name="receipt")
-    module = types.ModuleType("tests.savings.receipt_stand_in_urls")
-    module.urlpatterns = [  # type: ignore[attr-defined]
-        path("k/<slug:code>/simpanan/", include(([*savings_urls.urlpatterns, stand_in], "savings"))),
-        *root.urlpatterns,
-    ]
-    sys.modules[module.__name__] = module
-    settings.ROOT_URLCONF = module.__name__
 
 
 def login(user: Any) -> Client:
@@ -679,3 +651,27 @@ def test_reminder_text_and_link_are_pure() -> None:
     assert reminders.month_name(D(2025, 12, 1)) == "Desember 2025"
     assert reminders.whatsapp_link("", text) == ""
     assert reminders.whatsapp_link("+62 812-1", "a b&c") == "https://wa.me/628121?text=a%20b%26c"
+
+
+# --- a member's own wajib ----------------------------------------------------------------------
+def test_member_wajib_amount_set_and_cleared(coop: Any, active_member: Any, grant: Any) -> None:
+    client = login(grant(coop, "bendahara"))
+    url = f"{BASE}anggota/{active_member.pk}/wajib/"
+    assert "Rp 20.000" in client.get(url).content.decode()
+    response = client.post(url, {"wajib_amount": "35.000"})
+    assert response.status_code == 302
+    assert SavingsAccount.objects.get(member=active_member, kind="wajib").wajib_amount == 35_000
+    assert client.post(url, {"wajib_amount": ""}).status_code == 302  # back to the settings
+    assert SavingsAccount.objects.get(member=active_member, kind="wajib").wajib_amount is None
+
+
+def test_member_wajib_amount_refusals(coop: Any, other_coop: Any, active_member: Any, kasir: Any, grant: Any) -> None:
+    url = f"{BASE}anggota/{active_member.pk}/wajib/"
+    before = snapshot()
+    bendahara = login(grant(coop, "bendahara"))
+    bad = bendahara.post(url, {"wajib_amount": "-5.000"})
+    assert bad.status_code == 422
+    assert "lebih dari nol" in bad.content.decode()
+    assert login(kasir).post(url, {"wajib_amount": "30.000"}).status_code == 403
+    assert login(grant(other_coop, "bendahara")).post(url, {"wajib_amount": "30.000"}).status_code == 404
+    assert snapshot() == before

@@ -313,6 +313,8 @@ def member_detail(request: HttpRequest, code: str, member_id: int) -> HttpRespon
         can_portal_account=can_manage and member.user_id is None and member.is_current,
         can_transact=can(roles, Action.SAVINGS_TRANSACT) and member.is_current,
         can_view_savings=can(roles, Action.SAVINGS_VIEW),
+        can_set_wajib=can(roles, Action.SAVINGS_SETTINGS) and member.is_current,
+        wajib_amount=savings_selectors.wajib_amount_for(cooperative=coop, member=member, day=today),
     )
 
 

@@ -182,3 +182,9 @@ class WajibBillsForm(Form):
 
 class InterestRunForm(Form):
     month = MonthField(label=_("Bulan bunga"), help_text=_("Bulan yang sudah berakhir."))
+
+
+class WajibAmountForm(Form):
+    """A member's own monthly wajib; empty means "as the settings say"."""
+
+    wajib_amount = AmountField(label=_("Simpanan wajib per bulan (Rp)"), required=False)

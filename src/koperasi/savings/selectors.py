@@ -328,3 +328,14 @@ def wajib_summary(*, cooperative: Cooperative, member: Member, today: datetime.d
         overdue=len(late),
         overdue_amount=sum(b.outstanding for b in late),
     )
+
+
+# --- a member's own wajib ---------------------------------------------------------------------
+def wajib_amount_for(*, cooperative: Cooperative, member: Member, day: datetime.date) -> tuple[Rupiah | None, Rupiah]:
+    """Return the member's own monthly wajib (None if they follow the settings) and the amount billed."""
+    own = (
+        SavingsAccount.objects.filter(cooperative=cooperative, member=member, kind=SavingsKind.WAJIB)
+        .values_list("wajib_amount", flat=True)
+        .first()
+    )
+    return own, own or savings_setting_in_force(cooperative=cooperative, day=day).wajib_amount

@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern] = [
     path("pengaturan/", views.settings_page, name="settings"),
     path("bunga/", views.interest, name="interest"),
     path("rekonsiliasi/", views.reconcile, name="reconcile"),
+    path("anggota/<int:member_id>/wajib/", views.wajib_amount, name="wajib_amount"),
 ]

@@ -43,6 +43,7 @@ from koperasi.savings.forms import (
     MemberSearchForm,
     SettingForm,
     TellerForm,
+    WajibAmountForm,
     WajibBillsForm,
     month_value,
 )
@@ -424,4 +425,44 @@ def reconcile(request: HttpRequest, code: str) -> HttpResponse:
         rows=rows,
         all_agree=all(r.difference == 0 for r in rows),
         today=timezone.localdate(),
+    )
+
+
+# --- a member's own wajib -----------------------------------------------------------------
+@login_required
+@GET_POST
+def wajib_amount(request: HttpRequest, code: str, member_id: int) -> HttpResponse:
+    """Set one member's monthly wajib ("need not be equal for all members", domain.md §1.1)."""
+    coop, roles = _coop(request, code, Action.SAVINGS_SETTINGS)
+    member = member_selectors.member_get(cooperative=coop, member_id=member_id)
+    today = timezone.localdate()
+    own, billed = selectors.wajib_amount_for(cooperative=coop, member=member, day=today)
+    form = WajibAmountForm(request.POST or None, initial={"wajib_amount": own or ""})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.wajib_amount_set(
+                    cooperative=coop, member=member, amount=form.cleaned_data["wajib_amount"], actor=request.user
+                )
+            except (ValidationError, Conflict) as exc:
+                status = form_add_domain_error(form, exc)
+            else:
+                saved = _("Simpanan wajib anggota no. %(number)s disimpan.") % {"number": member.number}
+                messages.success(request, saved)
+                return redirect(reverse("members:detail", args=[coop.code, member.pk]))
+    setting = selectors.savings_setting_in_force(cooperative=coop, day=today)
+    return _page(
+        request,
+        "wajib_amount.html",
+        coop,
+        roles,
+        "members",
+        status,
+        member=member,
+        form=form,
+        own=own,
+        billed=billed,
+        setting_amount=setting.wajib_amount,
     )
