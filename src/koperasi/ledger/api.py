@@ -15,10 +15,10 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
-from pydantic import field_validator
 
 from koperasi.cooperatives import selectors as coop_selectors
 from koperasi.cooperatives.models import Cooperative
+from koperasi.core.api_types import WholeRupiah
 from koperasi.core.errors import ValidationError
 from koperasi.core.pagination import MAX_LIMIT, paginate
 from koperasi.core.permissions import Action
@@ -124,24 +124,12 @@ def _account_out(account: Account, by_id: dict[int, Account] | None = None) -> d
 
 
 # --- Schemas: journal -----------------------------------------------------------------------
-def _whole_rupiah(value: Any) -> Any:
-    # JSON 100.0, 100.5 and "100" are refused, never rounded or coerced (DESIGN.md §6).
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ValueError("Jumlah harus rupiah bulat (bilangan bulat JSON), bukan pecahan atau teks.")
-    return value
-
-
 class JournalLineIn(Schema):
     account_code: str
-    debit: int = 0
-    credit: int = 0
+    debit: WholeRupiah = 0
+    credit: WholeRupiah = 0
     business_unit: str | None = None
     memo: str = ""
-
-    @field_validator("debit", "credit", mode="before")
-    @classmethod
-    def _amounts_are_ints(cls, value: Any) -> Any:
-        return _whole_rupiah(value)
 
 
 class JournalIn(Schema):

@@ -19,6 +19,7 @@ from ninja import Query, Router, Schema, Status
 
 from koperasi.cooperatives import selectors as coop_selectors
 from koperasi.cooperatives.models import Cooperative
+from koperasi.core.api_types import WholeRupiah
 from koperasi.core.errors import ValidationError
 from koperasi.core.pagination import paginate
 from koperasi.core.permissions import Action, can
@@ -29,7 +30,7 @@ from koperasi.members.identity import nik_mask
 from koperasi.members.models import Member
 from koperasi.savings import selectors as savings_selectors
 from koperasi.savings import services as savings_services
-from koperasi.savings.api import BalancesOut, WholeRupiah
+from koperasi.savings.api import BalancesOut
 from koperasi.savings.calculations import ExitQuote
 from koperasi.savings.choices import Channel
 

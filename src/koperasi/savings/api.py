@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Header, Query, Router, Schema, Status
-from pydantic import BeforeValidator
-from pydantic_core import PydanticCustomError
 
 from koperasi.cooperatives import selectors as coop_selectors
 from koperasi.cooperatives.models import Cooperative
+from koperasi.core.api_types import WholeRupiah
 from koperasi.core.errors import NotFound, PermissionDenied, ValidationError
 from koperasi.core.pagination import MAX_LIMIT, paginate
 from koperasi.core.permissions import Action, can
@@ -36,18 +35,6 @@ router = Router(tags=["savings"])
 ID_MAX = 2**63 - 1  # a larger member_id cannot exist (and would overflow the database driver)
 IDEMPOTENCY_KEY_MAX = 80  # the service keeps 90 characters; "api:" goes in front
 DIRECTION = {TxnType.SETOR: "deposit", TxnType.TARIK: "withdrawal"}
-
-
-def _whole_rupiah(value: Any) -> Any:
-    # JSON 1000.0, 1000.5, 1e3, "1000" and true are refused, never rounded or coerced (DESIGN.md §6).
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise PydanticCustomError(
-            "whole_rupiah", "Jumlah harus rupiah bulat (bilangan bulat JSON), bukan pecahan atau teks."
-        )
-    return value
-
-
-WholeRupiah = Annotated[int, BeforeValidator(_whole_rupiah)]
 
 
 def _coop(request: HttpRequest, code: str, action: Action) -> Cooperative:
