@@ -227,11 +227,13 @@ def test_excel_export_has_every_cooperative(dinas: Client) -> None:
         2,
         1,
         100,
+        52,
+        19_431_673,
         245_683_000,
         6_251_327 if timezone.localdate().year == 2026 else 0,  # demo books are dated 2026
     )
-    assert by_code["graha-indah"][5:] == ("Pembangunan", datetime.datetime(2025, 10, 21), 7, 0, 0, 2, 78, 0, 0)
-    assert by_code["teritip"][5:] == ("Usulan", datetime.datetime(2025, 5, 10), 1, 0, 0, 0, None, 0, 0)
+    assert by_code["graha-indah"][5:] == ("Pembangunan", datetime.datetime(2025, 10, 21), 7, 0, 0, 2, 78, 0, 0, 0, 0)
+    assert by_code["teritip"][5:] == ("Usulan", datetime.datetime(2025, 5, 10), 1, 0, 0, 0, None, 0, 0, 0, 0)
     since = sheet.cell(row=2, column=7)
     assert isinstance(since, Cell)
     assert since.is_date and since.number_format == "DD/MM/YYYY"

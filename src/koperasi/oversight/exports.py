@@ -34,6 +34,8 @@ COOPERATIVE_HEADERS = (
     "Mitra",
     "Fasilitas",
     "Progres fasilitas %",
+    "Anggota aktif",
+    "Simpanan anggota (Rp)",
     "Total aset (Rp)",
     "SHU tahun berjalan (Rp)",
 )
@@ -65,6 +67,8 @@ def _cooperative_cells(row: Mapping[str, Any]) -> list[Any]:
         row["partners"],
         row["facilities"],
         row["facilities_progress_pct"],
+        row["members_active"],
+        row["savings_total"],
         row["total_assets"],
         row["surplus_ytd"],
     ]

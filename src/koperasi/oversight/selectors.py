@@ -19,6 +19,10 @@ from koperasi.cooperatives.models import BusinessUnit, Cooperative, Facility, Le
 from koperasi.cooperatives.selectors import cooperative_list_for_user, stage_counts
 from koperasi.ledger.choices import AccountType
 from koperasi.ledger.models import AccountMonthTotal
+from koperasi.members.models import Member
+
+# The chart roles of members' savings (ledger.chart): pokok and wajib in equity, sukarela a liability.
+SAVINGS_ROLES = ("savings_pokok", "savings_wajib", "savings_sukarela")
 
 LEGAL_KINDS_TOTAL = len(LegalKind.values)
 
@@ -67,6 +71,8 @@ def oversight_queryset(
         facilities_count=_count(Facility),
         facilities_progress=Subquery(facilities.annotate(p=Avg("progress_pct")).values("p")),
         stage_since=Subquery(last_change.annotate(t=Max("changed_at")).values("t")),
+        members_active=_count(Member, status="aktif"),
+        savings_total=_books_sum(F("credit") - F("debit"), account__role__in=SAVINGS_ROLES),
         total_assets=_books_sum(F("debit") - F("credit"), account__type=AccountType.ASSET),
         # income − expense = Σ(credit − debit) over both kinds of account
         surplus_ytd=_books_sum(
@@ -96,6 +102,8 @@ def oversight_item(coop: Any) -> dict[str, Any]:
         "partners": coop.partners_count,
         "facilities": coop.facilities_count,
         "facilities_progress_pct": round(progress) if progress is not None else None,
+        "members_active": coop.members_active,
+        "savings_total": coop.savings_total,
         "total_assets": coop.total_assets,
         "surplus_ytd": coop.surplus_ytd,
     }
