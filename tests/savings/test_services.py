@@ -536,3 +536,14 @@ def test_nothing_dated_in_a_month_whose_interest_was_paid(
     savings_deposit(
         cooperative=coop, member=active_member, kind="sukarela", amount=10_000, date=D(2026, 4, 1), actor=kasir
     )
+
+
+def test_absurd_setting_amounts_refused(coop: Any, active_member: Any, admin_user: Any) -> None:
+    with pytest.raises(ValidationError) as exc:
+        savings_setting_create(
+            cooperative=coop, actor=admin_user, effective_from=D(2026, 5, 1), pokok_amount=10**30, wajib_amount=1
+        )
+    assert "terlalu besar" in exc.value.detail["pokok_amount"][0]
+    with pytest.raises(ValidationError):
+        wajib_amount_set(cooperative=coop, member=active_member, amount=10**13, actor=admin_user)
+    assert not SavingsAccount.objects.filter(wajib_amount__isnull=False).exists()

@@ -30,6 +30,7 @@ from koperasi.savings.choices import Channel, SavingsKind, TxnType
 from koperasi.savings.models import InterestRun, SavingsAccount, SavingsSetting, SavingsTransaction, WajibBill
 
 KEY_PREFIX = "savings:"  # ledger idempotency keys share one namespace per cooperative
+MAX_SETTING_AMOUNT = 10**12  # Rp1 triliun: far above any simpanan, far below the database's 2**63
 
 
 def _actor_or_none(actor: Any) -> Any:
@@ -359,7 +360,13 @@ def savings_setting_create(
     ):
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             problems[name] = [f"{label} harus rupiah bulat lebih dari nol."]
-    if isinstance(sukarela_min_balance, bool) or not isinstance(sukarela_min_balance, int) or sukarela_min_balance < 0:
+        elif value > MAX_SETTING_AMOUNT:
+            problems[name] = [f"{label} terlalu besar (paling banyak {format_rupiah(MAX_SETTING_AMOUNT)})."]
+    if (
+        isinstance(sukarela_min_balance, bool)
+        or not isinstance(sukarela_min_balance, int)
+        or not 0 <= sukarela_min_balance <= MAX_SETTING_AMOUNT
+    ):
         problems["sukarela_min_balance"] = ["Saldo minimum bunga harus rupiah bulat, tidak negatif."]
     if isinstance(wajib_due_day, bool) or not isinstance(wajib_due_day, int) or not 1 <= wajib_due_day <= 28:
         problems["wajib_due_day"] = ["Tanggal jatuh tempo 1–28."]
@@ -410,6 +417,10 @@ def wajib_amount_set(*, cooperative: Cooperative, member: Member, amount: int | 
     """
     if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0):
         raise ValidationError.for_field("wajib_amount", "Simpanan wajib harus rupiah bulat lebih dari nol.")
+    if amount is not None and amount > MAX_SETTING_AMOUNT:
+        raise ValidationError.for_field(
+            "wajib_amount", f"Simpanan wajib terlalu besar (paling banyak {format_rupiah(MAX_SETTING_AMOUNT)})."
+        )
     with transaction.atomic():
         member = _member_locked(cooperative, member)
         account = _account_locked(cooperative, member, SavingsKind.WAJIB, member.activated_on or member.joined_on)
