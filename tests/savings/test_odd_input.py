@@ -75,3 +75,51 @@ def test_odd_post_is_not_a_server_error(officer: Client, active_member: Any, url
     data = {k: v.replace("{member}", str(active_member.pk)) for k, v in data.items()}
     response = officer.post(url.replace("{member}", str(active_member.pk)), data)
     assert response.status_code < 500
+
+
+API_HUGE = 10**30
+API_CALLS = [
+    ("get", f"/coops/manggar/members/{HUGE}", None),
+    ("get", f"/coops/manggar/members/{HUGE}/savings", None),
+    ("get", "/coops/manggar/members?limit=abc&offset=-1", None),
+    ("post", "/coops/manggar/members", {"nik": API_HUGE, "kk": None, "name": ["x"]}),
+    ("patch", "/coops/manggar/members/{member}", {"joined_on": "31/02/2026", "phone": API_HUGE}),
+    (
+        "post",
+        "/coops/manggar/members/{member}/exit",
+        {"status": "keluar", "date": "2026-03-01", "expected_payout": API_HUGE},
+    ),
+    (
+        "post",
+        "/coops/manggar/savings/transactions",
+        {"member_id": API_HUGE, "kind": "sukarela", "direction": "deposit", "amount": 1, "date": "2026-03-01"},
+    ),
+    (
+        "post",
+        "/coops/manggar/savings/transactions",
+        {"member_id": "{member}", "kind": "sukarela", "direction": "deposit", "amount": API_HUGE, "date": "2026-03-01"},
+    ),
+    (
+        "post",
+        "/coops/manggar/savings/settings",
+        {"effective_from": "2026-05-01", "pokok_amount": API_HUGE, "wajib_amount": 1},
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), API_CALLS)
+def test_odd_api_call_is_a_client_error(
+    coop: Any, active_member: Any, grant: Any, api_as: Any, method: str, path: str, body: Any
+) -> None:
+    from koperasi.core.models import CooperativeRole
+
+    user = grant(coop, "bendahara")
+    CooperativeRole.objects.create(cooperative=coop, user=user, role="ketua")
+    client = api_as(user)
+    member = active_member.pk
+    if isinstance(body, dict):
+        body = {k: (member if v == "{member}" else v) for k, v in body.items()}
+    path = path.replace("{member}", str(member))
+    response = client.get(path) if method == "get" else getattr(client, method)(path, body)
+    assert 400 <= response.status_code < 500, response.content
+    assert set(response.json()) == {"code", "message", "detail"}
