@@ -675,3 +675,32 @@ def test_settings_roles_and_tenants(
     assert api_as(other_ketua).get(SETTINGS).status_code == 404
     assert api_as(other_ketua).post(SETTINGS, payload).status_code == 404
     assert SavingsSetting.objects.count() == 0
+
+
+def test_reverse_a_wrong_deposit_by_api(coop: Any, active_member: Any, kasir: Any, grant: Any, api_as: Any) -> None:
+    from koperasi.savings.services import savings_deposit
+
+    wrong = savings_deposit(
+        cooperative=coop,
+        member=active_member,
+        kind="sukarela",
+        amount=75_000,
+        date=datetime.date(2026, 2, 3),
+        actor=kasir,
+    )
+    path = f"/coops/manggar/savings/transactions/{wrong.pk}/reverse"
+    assert api_as(kasir).post(path, {"reason": "Salah"}).status_code == 403
+    bendahara = api_as(grant(coop, "bendahara"))
+    response = bendahara.post(path, {"reason": "Salah anggota", "date": "2026-02-04"})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["type"], body["direction"], body["amount"], body["balance_after"]) == (
+        "tarik",
+        "withdrawal",
+        75_000,
+        0,
+    )
+    again = bendahara.post(path, {"reason": "Lagi", "date": "2026-02-04"})
+    assert (again.status_code, again.json()["code"]) == (409, "already_reversed")
+    missing = bendahara.post("/coops/manggar/savings/transactions/999999999/reverse", {"reason": "x"})
+    assert missing.status_code == 404

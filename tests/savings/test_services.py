@@ -547,3 +547,84 @@ def test_absurd_setting_amounts_refused(coop: Any, active_member: Any, admin_use
     with pytest.raises(ValidationError):
         wajib_amount_set(cooperative=coop, member=active_member, amount=10**13, actor=admin_user)
     assert not SavingsAccount.objects.filter(wajib_amount__isnull=False).exists()
+
+
+# --- corrections -------------------------------------------------------------------------------
+def test_wrong_deposit_is_corrected_by_the_opposite_transaction(
+    coop: Any, active_member: Any, kasir: Any, admin_user: Any
+) -> None:
+    from koperasi.savings.services import savings_transaction_reverse
+
+    wrong = savings_deposit(
+        cooperative=coop, member=active_member, kind="sukarela", amount=500_000, date=D(2026, 2, 3), actor=kasir
+    )
+    fix = savings_transaction_reverse(
+        cooperative=coop, txn=wrong, reason="Salah ketik, seharusnya Rp50.000", date=D(2026, 2, 4), actor=admin_user
+    )
+    assert (fix.type, fix.amount, fix.balance_after, fix.reverses_id) == ("tarik", 500_000, 0, wrong.pk)
+    assert entry_lines(fix) == [("1-1100", 0, 500_000, None), ("2-1100", 500_000, 0, active_member.pk)]
+    assert fix.journal_entry.reverses_id == wrong.journal_entry_id
+    assert savings_balances(cooperative=coop, member=active_member)["sukarela"] == 0
+    before = counts()
+    with pytest.raises(Conflict) as exc:
+        savings_transaction_reverse(cooperative=coop, txn=wrong, reason="lagi", date=D(2026, 2, 4), actor=admin_user)
+    assert exc.value.code == "already_reversed"
+    with pytest.raises(Conflict) as exc:
+        savings_transaction_reverse(cooperative=coop, txn=fix, reason="balik", date=D(2026, 2, 4), actor=admin_user)
+    assert exc.value.code == "not_correctable"
+    assert counts() == before
+
+
+def test_corrected_wajib_deposit_no_longer_pays_bills(
+    coop: Any, active_member: Any, kasir: Any, admin_user: Any
+) -> None:
+    from koperasi.savings.services import savings_transaction_reverse
+
+    wajib_bills_issue(cooperative=coop, month=D(2026, 2, 1), actor=admin_user)
+    wrong = savings_deposit(
+        cooperative=coop, member=active_member, kind="wajib", amount=20_000, date=D(2026, 2, 3), actor=kasir
+    )
+    assert [b.paid for b in wajib_bills(cooperative=coop, member=active_member)] == [20_000]
+    savings_transaction_reverse(
+        cooperative=coop, txn=wrong, reason="Anggota lain", date=D(2026, 2, 3), actor=admin_user
+    )
+    assert [b.paid for b in wajib_bills(cooperative=coop, member=active_member)] == [0]
+    assert [a.amount for a in wajib_arrears(cooperative=coop, today=D(2026, 2, 11))] == [20_000]
+
+
+def test_corrections_that_cannot_be_made(
+    coop: Any, other_coop: Any, active_member: Any, kasir: Any, admin_user: Any
+) -> None:
+    from koperasi.savings.services import savings_transaction_reverse
+
+    pokok = SavingsTransaction.objects.get(member=active_member, kind="pokok")
+    deposit = savings_deposit(
+        cooperative=coop, member=active_member, kind="sukarela", amount=100_000, date=D(2026, 2, 3), actor=kasir
+    )
+    savings_withdraw(
+        cooperative=coop, member=active_member, kind="sukarela", amount=60_000, date=D(2026, 2, 4), actor=kasir
+    )
+    before = counts()
+    cases = [
+        (pokok, "not_correctable"),  # pokok: end the membership instead
+        (deposit, "insufficient_balance"),  # Rp60.000 of it was already withdrawn
+    ]
+    for txn, code in cases:
+        with pytest.raises(Conflict) as exc:
+            savings_transaction_reverse(cooperative=coop, txn=txn, reason="Salah", date=D(2026, 2, 5), actor=admin_user)
+        assert exc.value.code == code
+    with pytest.raises(ValidationError):
+        savings_transaction_reverse(cooperative=coop, txn=deposit, reason=" ", actor=admin_user)
+    with pytest.raises(NotFound):
+        savings_transaction_reverse(cooperative=other_coop, txn=deposit, reason="Salah", actor=admin_user)
+    assert counts() == before
+
+
+def test_savings_entries_are_not_reversed_from_the_journal_page(coop: Any, active_member: Any, admin_user: Any) -> None:
+    from koperasi.ledger.services import journal_reverse
+
+    pokok = SavingsTransaction.objects.get(member=active_member, kind="pokok")
+    with pytest.raises(Conflict) as exc:
+        journal_reverse(cooperative=coop, entry=pokok.journal_entry, date=D(2026, 2, 1), actor=admin_user)
+    assert exc.value.code == "entry_from_business_record"
+    assert JournalEntry.objects.filter(reverses=pokok.journal_entry).count() == 0

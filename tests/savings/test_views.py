@@ -675,3 +675,38 @@ def test_member_wajib_amount_refusals(coop: Any, other_coop: Any, active_member:
     assert login(kasir).post(url, {"wajib_amount": "30.000"}).status_code == 403
     assert login(grant(other_coop, "bendahara")).post(url, {"wajib_amount": "30.000"}).status_code == 404
     assert snapshot() == before
+
+
+# --- corrections ---------------------------------------------------------------------------------
+def test_bendahara_corrects_a_wrong_deposit_from_its_receipt(
+    coop: Any, active_member: Any, kasir: Any, grant: Any
+) -> None:
+    from koperasi.savings.services import savings_deposit
+
+    wrong = savings_deposit(
+        cooperative=coop, member=active_member, kind="sukarela", amount=500_000, date=D(2026, 2, 3), actor=kasir
+    )
+    bendahara = login(grant(coop, "bendahara"))
+    receipt = bendahara.get(f"{BASE}transaksi/{wrong.pk}/").content.decode()
+    assert f"/transaksi/{wrong.pk}/koreksi/" in receipt
+    assert f"/transaksi/{wrong.pk}/koreksi/" not in login(kasir).get(f"{BASE}transaksi/{wrong.pk}/").content.decode()
+    assert login(kasir).post(f"{BASE}transaksi/{wrong.pk}/koreksi/", {"reason": "x"}).status_code == 403
+    refused = bendahara.post(f"{BASE}transaksi/{wrong.pk}/koreksi/", {"reason": "", "date": "2026-02-04"})
+    assert refused.status_code == 422
+    response = bendahara.post(f"{BASE}transaksi/{wrong.pk}/koreksi/", {"reason": "Salah ketik", "date": "2026-02-04"})
+    assert response.status_code == 302
+    fix = SavingsTransaction.objects.get(reverses=wrong)
+    assert response["Location"] == f"{BASE}transaksi/{fix.pk}/"
+    assert (fix.type, fix.amount, fix.balance_after) == ("tarik", 500_000, 0)
+    assert "sudah dikoreksi" in bendahara.get(f"{BASE}transaksi/{wrong.pk}/").content.decode()
+    again = bendahara.post(f"{BASE}transaksi/{wrong.pk}/koreksi/", {"reason": "lagi", "date": "2026-02-04"})
+    assert again.status_code == 409
+
+
+def test_correction_page_of_another_cooperative_is_not_found(
+    coop: Any, other_coop: Any, active_member: Any, grant: Any
+) -> None:
+    txn = SavingsTransaction.objects.get(member=active_member)
+    client = login(grant(other_coop, "bendahara"))
+    assert client.get(f"/k/lamaru/simpanan/transaksi/{txn.pk}/koreksi/").status_code == 404
+    assert client.get(f"{BASE}transaksi/{txn.pk}/koreksi/").status_code == 404

@@ -37,6 +37,7 @@ class Action(enum.StrEnum):
     SAVINGS_TRANSACT = "savings.transact"
     SAVINGS_SETTINGS = "savings.settings"
     SAVINGS_BATCH = "savings.batch"
+    SAVINGS_CORRECT = "savings.correct"
     PORTAL_VIEW = "portal.view"
 
 
@@ -73,6 +74,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SAVINGS_TRANSACT: frozenset({Role.KASIR, Role.BENDAHARA}),
     Action.SAVINGS_SETTINGS: frozenset({Role.KETUA, Role.BENDAHARA}),
     Action.SAVINGS_BATCH: frozenset({Role.BENDAHARA}),
+    # A wrong deposit is cancelled by the bendahara, not by the kasir who typed it.
+    Action.SAVINGS_CORRECT: frozenset({Role.BENDAHARA}),
     # A member's own portal; the views also check that the member record is the user's.
     Action.PORTAL_VIEW: frozenset({Role.ANGGOTA}),
 }

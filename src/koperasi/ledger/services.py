@@ -44,6 +44,8 @@ from koperasi.ledger.models import (
 from koperasi.ledger.periods import month_start
 
 MAX_LINES = 500
+# Sources whose entries the journal page may reverse: nothing outside the books depends on them.
+JOURNAL_SOURCES = frozenset({"manual", "opening_balance", "demo"})
 MAX_AMOUNT = 10**15  # Rp1.000 triliun: far above any cooperative, far below 2**63
 
 
@@ -268,11 +270,15 @@ def journal_reverse(
     actor: Any,
     memo: str = "",
     idempotency_key: str | None = None,
+    by_source_app: bool = False,
 ) -> JournalEntry:
     """Post the mirror image of a posted entry (debits become credits) to correct it.
 
-    Raises NotFound (another cooperative's entry), Conflict (``entry_already_reversed``,
-    ``entry_is_reversal``, ``period_closed``).
+    An entry a business record posted (a deposit, later a sale) is corrected by its own
+    app, which passes ``by_source_app=True`` and fixes the record too; from the journal
+    page only manual entries, opening balances and demo entries are reversed. Raises
+    NotFound (another cooperative's entry), Conflict (``entry_already_reversed``,
+    ``entry_is_reversal``, ``entry_from_business_record``, ``period_closed``).
     """
     if entry.cooperative_id != cooperative.pk:
         raise NotFound()
@@ -280,6 +286,12 @@ def journal_reverse(
         raise Conflict("Jurnal pembalik tidak dapat dibalik lagi; catat jurnal baru.", code="entry_is_reversal")
     if JournalEntry.objects.filter(cooperative=cooperative, reverses=entry).exists():
         raise Conflict(f"Jurnal {entry.number} sudah pernah dibalik.", code="entry_already_reversed")
+    if not by_source_app and entry.source_type not in JOURNAL_SOURCES:
+        raise Conflict(
+            f"Jurnal {entry.number} dibuat oleh transaksi '{entry.source_type}'; "
+            "koreksi lewat transaksi itu agar catatannya ikut benar.",
+            code="entry_from_business_record",
+        )
     original = list(JournalLine.objects.filter(entry=entry).select_related("account", "business_unit"))
     mirror = [
         LineInput(

@@ -19,4 +19,5 @@ def nav_perms(roles: Iterable[Role]) -> dict[str, bool]:
         "transact": can(roles, Action.SAVINGS_TRANSACT),
         "settings": can(roles, Action.SAVINGS_SETTINGS),
         "batch": can(roles, Action.SAVINGS_BATCH),
+        "correct": can(roles, Action.SAVINGS_CORRECT),
     }

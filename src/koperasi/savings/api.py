@@ -277,6 +277,29 @@ def savings_transaction_create(
     return Status(201, _txn_out(txn))
 
 
+class ReverseIn(Schema):
+    reason: str
+    date: datetime.date | None = None
+
+
+@router.post(
+    "/{coop}/savings/transactions/{txn_id}/reverse",
+    response={201: TransactionCreatedOut},
+    summary="Koreksi setoran/penarikan yang salah dengan transaksi kebalikannya (bendahara)",
+)
+def savings_transaction_reverse(
+    request: HttpRequest, coop: str, txn_id: int, payload: ReverseIn
+) -> Status[dict[str, Any]]:
+    cooperative = _coop(request, coop, Action.SAVINGS_CORRECT)
+    txn = selectors.savings_transaction_get(cooperative=cooperative, txn_id=txn_id) if 1 <= txn_id <= ID_MAX else None
+    if txn is None:
+        raise NotFound("Transaksi tidak ditemukan.")
+    correction = services.savings_transaction_reverse(
+        cooperative=cooperative, txn=txn, reason=payload.reason, date=payload.date, actor=request.user
+    )
+    return Status(201, _txn_out(correction))
+
+
 # --- Endpoints: wajib arrears -------------------------------------------------------------------
 @router.get("/{coop}/savings/arrears", response=ArrearsListOut, summary="Tunggakan simpanan wajib (terbesar dahulu)")
 def savings_arrears(request: HttpRequest, coop: str, filters: Query[ArrearsFilter]) -> dict[str, Any]:

@@ -188,3 +188,10 @@ class WajibAmountForm(Form):
     """A member's own monthly wajib; empty means "as the settings say"."""
 
     wajib_amount = AmountField(label=_("Simpanan wajib per bulan (Rp)"), required=False)
+
+
+class ReverseForm(Form):
+    """Why a transaction is wrong, and the day the correction is booked."""
+
+    reason = forms.CharField(label=_("Alasan koreksi"), max_length=200, required=False)
+    date = forms.DateField(label=_("Tanggal koreksi"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -15,6 +15,9 @@ Invariants (database constraints unless noted):
   ledger's savings accounts equal the sum of the members' accounts.
 - ``idempotency_key`` is unique per cooperative: a repeated submit returns the first
   transaction.
+- A correction is a transaction of the opposite direction that ``reverses`` the wrong one
+  (setor ↔ tarik, its journal entry reversed); a transaction is corrected at most once
+  (UNIQUE), so sums over types stay right without special cases.
 - ``SavingsSetting``: one row per (cooperative, effective_from); amounts > 0; rate 0–100 %.
   The row in force on a date is the latest ``effective_from`` on or before it; a
   cooperative without rows uses ``calculations.DEFAULT_SETTING`` (domain.md §11).
@@ -110,6 +113,14 @@ class SavingsTransaction(TenantModel):
     memo = models.CharField(max_length=250, blank=True)
     journal_entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    reverses = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        help_text="Transaksi salah yang dibatalkan oleh koreksi ini (arah kebalikannya).",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -120,6 +131,11 @@ class SavingsTransaction(TenantModel):
                 fields=["cooperative", "idempotency_key"],
                 condition=Q(idempotency_key__isnull=False),
                 name="savings_txn_idempotency_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["cooperative", "reverses"],
+                condition=Q(reverses__isnull=False),
+                name="savings_txn_corrected_once",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="savings_txn_amount_positive"),
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="savings_txn_balance_not_negative"),

@@ -28,6 +28,11 @@ SIGNED_AMOUNT = Case(
 )
 
 
+# What pays wajib bills: deposits, minus corrections of deposits (a wajib "tarik" is only ever
+# a correction: wajib cannot be withdrawn). The exit refund is not a payment.
+WAJIB_PAYING_TYPES = (TxnType.SETOR, TxnType.TARIK)
+
+
 def _values(row: SavingsSetting) -> SettingValues:
     return SettingValues(
         effective_from=row.effective_from,
@@ -122,8 +127,8 @@ def wajib_bills(*, cooperative: Cooperative, member: Member) -> list[BillStatus]
     )
     paid = (
         SavingsTransaction.objects.filter(
-            cooperative=cooperative, member=member, kind=SavingsKind.WAJIB, type=TxnType.SETOR
-        ).aggregate(s=Sum("amount"))["s"]
+            cooperative=cooperative, member=member, kind=SavingsKind.WAJIB, type__in=WAJIB_PAYING_TYPES
+        ).aggregate(s=Sum(SIGNED_AMOUNT))["s"]
         or 0
     )
     return calculations.wajib_bill_status(bills, paid)
@@ -151,10 +156,10 @@ def wajib_arrears(*, cooperative: Cooperative, today: datetime.date) -> list[Arr
         bills[member_id].append((month, amount, due_on))
     paid = dict(
         SavingsTransaction.objects.filter(
-            cooperative=cooperative, kind=SavingsKind.WAJIB, type=TxnType.SETOR, member_id__in=list(bills)
+            cooperative=cooperative, kind=SavingsKind.WAJIB, type__in=WAJIB_PAYING_TYPES, member_id__in=list(bills)
         )
         .values("member_id")
-        .annotate(s=Sum("amount"))
+        .annotate(s=Sum(SIGNED_AMOUNT))
         .values_list("member_id", "s")
     )
     late: dict[int, tuple[int, Rupiah, datetime.date]] = {}
@@ -339,3 +344,11 @@ def wajib_amount_for(*, cooperative: Cooperative, member: Member, day: datetime.
         .first()
     )
     return own, own or savings_setting_in_force(cooperative=cooperative, day=day).wajib_amount
+
+
+# --- corrections -------------------------------------------------------------------------------
+def savings_correction_of(*, cooperative: Cooperative, txn: SavingsTransaction) -> SavingsTransaction | None:
+    """Return the transaction that corrected ``txn``, if any."""
+    return (
+        SavingsTransaction.objects.select_related("journal_entry").filter(cooperative=cooperative, reverses=txn).first()
+    )

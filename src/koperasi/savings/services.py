@@ -21,7 +21,7 @@ from koperasi.cooperatives.models import Cooperative
 from koperasi.core.audit import audit_record
 from koperasi.core.errors import Conflict, NotFound, ValidationError
 from koperasi.core.money import format_rupiah
-from koperasi.ledger.services import journal_post
+from koperasi.ledger.services import journal_post, journal_reverse
 from koperasi.members import services as member_services
 from koperasi.members.choices import MemberStatus
 from koperasi.members.models import Member
@@ -330,6 +330,94 @@ def savings_transact(*, direction: str, **kwargs: Any) -> SavingsTransaction:
     if direction == "withdrawal":
         return savings_withdraw(**kwargs)
     raise ValidationError.for_field("direction", "Arah transaksi harus deposit atau withdrawal.")
+
+
+# --- Corrections -------------------------------------------------------------------------------
+CORRECTABLE = {TxnType.SETOR: TxnType.TARIK, TxnType.TARIK: TxnType.SETOR}
+
+
+def savings_transaction_reverse(
+    *,
+    cooperative: Cooperative,
+    txn: SavingsTransaction,
+    reason: str,
+    actor: Any,
+    date: datetime.date | None = None,
+) -> SavingsTransaction:
+    """Cancel a wrong deposit or withdrawal: the opposite transaction and the reversed journal entry.
+
+    Dated ``date`` (default today), which must be a day the books and savings are open.
+    Raises NotFound (another cooperative's transaction), ValidationError (no reason, date)
+    and Conflict (``not_correctable``: interest, refunds, pokok or a correction itself;
+    ``already_reversed``; ``insufficient_balance``: the deposit was already spent;
+    ``member_ended``; ``period_closed``).
+    """
+    if txn.cooperative_id != cooperative.pk:
+        raise NotFound("Transaksi tidak ditemukan.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError.for_field("reason", "Alasan koreksi wajib diisi.")
+    date = date or timezone.localdate()
+    with transaction.atomic():
+        context = _teller_lock(cooperative, txn.member_id, None, date)
+        member = context.member
+        original = SavingsTransaction.objects.select_related("journal_entry").get(pk=txn.pk)
+        opposite = CORRECTABLE.get(TxnType(original.type))
+        if opposite is None or original.reverses_id is not None or original.kind == SavingsKind.POKOK:
+            raise Conflict(
+                "Hanya setoran atau penarikan wajib/sukarela yang dapat dikoreksi; "
+                "bunga, pengembalian, simpanan pokok dan koreksi tidak.",
+                code="not_correctable",
+            )
+        if SavingsTransaction.objects.filter(reverses=original).exists():
+            raise Conflict(f"Transaksi {original.journal_entry.number} sudah dikoreksi.", code="already_reversed")
+        if not member.is_current:
+            raise Conflict("Keanggotaan sudah berakhir; transaksinya tidak dapat dikoreksi.", code="member_ended")
+        date = _check_date(date, member, context.interest_month)
+        if date < original.date:
+            raise ValidationError.for_field("date", "Tanggal koreksi tidak boleh sebelum tanggal transaksinya.")
+        account = _account_locked(cooperative, member, original.kind, date)
+        if opposite == TxnType.TARIK and original.amount > account.balance:
+            raise Conflict(
+                f"Saldo {format_rupiah(account.balance)} kurang dari setoran yang dikoreksi "
+                f"{format_rupiah(original.amount)}: sebagian sudah ditarik.",
+                code="insufficient_balance",
+            )
+        label = f"Koreksi {original.journal_entry.number}: {reason}"[:250]
+        entry = journal_reverse(
+            cooperative=cooperative,
+            entry=original.journal_entry,
+            date=date,
+            actor=actor,
+            memo=label,
+            by_source_app=True,
+        )
+        delta = original.amount if opposite == TxnType.SETOR else -original.amount
+        SavingsAccount.objects.filter(pk=account.pk).update(balance=F("balance") + delta)
+        correction = SavingsTransaction.objects.create(
+            cooperative=cooperative,
+            account=account,
+            member=member,
+            kind=original.kind,
+            type=opposite,
+            channel=original.channel,
+            amount=original.amount,
+            balance_after=account.balance + delta,
+            date=date,
+            reference=original.reference,
+            memo=label,
+            journal_entry=entry,
+            reverses=original,
+            created_by=_actor_or_none(actor),
+        )
+        audit_record(
+            actor=actor,
+            action="savings.reverse",
+            cooperative=cooperative,
+            target=correction,
+            data={"reverses": original.pk, "entry": entry.number, "amount": original.amount, "reason": reason},
+        )
+    return correction
 
 
 # --- Settings ----------------------------------------------------------------------------------

@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern] = [
     path("bunga/", views.interest, name="interest"),
     path("rekonsiliasi/", views.reconcile, name="reconcile"),
     path("anggota/<int:member_id>/wajib/", views.wajib_amount, name="wajib_amount"),
+    path("transaksi/<int:txn_id>/koreksi/", views.transaction_reverse, name="reverse"),
 ]

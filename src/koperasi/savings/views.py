@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from koperasi.cooperatives.models import Cooperative
 from koperasi.cooperatives.selectors import cooperative_get_for_user
 from koperasi.core.access import require
-from koperasi.core.errors import Conflict, ValidationError
+from koperasi.core.errors import Conflict, NotFound, ValidationError
 from koperasi.core.money import format_rupiah
 from koperasi.core.permissions import Action, can
 from koperasi.core.roles import Role
@@ -41,6 +41,7 @@ from koperasi.savings.choices import SavingsKind, TxnType
 from koperasi.savings.forms import (
     InterestRunForm,
     MemberSearchForm,
+    ReverseForm,
     SettingForm,
     TellerForm,
     WajibAmountForm,
@@ -466,3 +467,33 @@ def wajib_amount(request: HttpRequest, code: str, member_id: int) -> HttpRespons
         billed=billed,
         setting_amount=setting.wajib_amount,
     )
+
+
+# --- corrections --------------------------------------------------------------------------
+@login_required
+@GET_POST
+def transaction_reverse(request: HttpRequest, code: str, txn_id: int) -> HttpResponse:
+    """Cancel a wrong deposit or withdrawal with the opposite transaction (bendahara)."""
+    coop, roles = _coop(request, code, Action.SAVINGS_CORRECT)
+    txn = selectors.savings_transaction_get(cooperative=coop, txn_id=txn_id) if txn_id < 2**63 else None
+    if txn is None:
+        raise NotFound("Transaksi tidak ditemukan.")
+    form = ReverseForm(request.POST or None, initial={"date": timezone.localdate()})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                correction = services.savings_transaction_reverse(
+                    cooperative=coop,
+                    txn=txn,
+                    reason=form.cleaned_data["reason"],
+                    date=form.cleaned_data["date"],
+                    actor=request.user,
+                )
+            except (ValidationError, Conflict) as exc:
+                status = form_add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Koreksi dicatat; saldo sudah disesuaikan."))
+                return redirect(reverse("savings:receipt", args=[coop.code, correction.pk]))
+    return _page(request, "reverse.html", coop, roles, "teller", status, txn=txn, form=form)

@@ -36,7 +36,7 @@ from koperasi.members.navigation import nav_perms
 from koperasi.savings.choices import SavingsKind
 from koperasi.savings.documents import passbook_get, receipt_build
 from koperasi.savings.models import SavingsTransaction
-from koperasi.savings.selectors import savings_transaction_get
+from koperasi.savings.selectors import savings_correction_of, savings_transaction_get
 
 MIN_DATE = datetime.date(1900, 1, 1)
 MAX_DATE = datetime.date(2999, 12, 31)
@@ -78,7 +78,11 @@ def receipt(request: HttpRequest, code: str, txn_id: int) -> HttpResponse:
     coop, roles = _cooperative(request, code)
     txn = _transaction(request, coop, roles, txn_id)
     context = _receipt_context(coop, txn)
-    context.update(nav_perms=nav_perms(roles), is_portal=not nav_perms(roles)["savings"])
+    context.update(
+        nav_perms=nav_perms(roles),
+        is_portal=not nav_perms(roles)["savings"],
+        correction=savings_correction_of(cooperative=coop, txn=txn),
+    )
     return render(request, "savings/receipt.html", context)
 
 
