@@ -493,7 +493,11 @@ def _entry_page(
         reversal=reversals[0] if reversals else None,
         source_label=_source_label(entry.source_type),
         reverse_form=reverse_form,
-        can_reverse=can(roles, Action.JOURNAL_POST) and entry.reverses_id is None and not reversals,
+        can_reverse=can(roles, Action.JOURNAL_POST)
+        and entry.reverses_id is None
+        and not reversals
+        and entry.source_type in services.JOURNAL_SOURCES,
+        from_business_record=entry.source_type not in services.JOURNAL_SOURCES and entry.reverses_id is None,
     )
 
 
