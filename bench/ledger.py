@@ -103,13 +103,17 @@ def postgres_admin(url: str, statements: list[str]) -> str | None:
     return None
 
 
-def run_child(vendor: str, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-u", str(Path(__file__).resolve()), "--child", vendor], env=env, check=True)
+def run_per_database(script: Path, prefix: str) -> None:
+    """Run ``script --child <vendor>`` once on a throw-away SQLite file, once on PostgreSQL ``koperasi_bench``.
 
-
-def main() -> None:
+    Shared by every benchmark that measures both databases (settings are per process).
+    """
     base_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    var_dir = tempfile.mkdtemp(prefix="koperasi-bench-ledger-")
+    var_dir = tempfile.mkdtemp(prefix=prefix)
+
+    def run_child(vendor: str, env: dict[str, str]) -> None:
+        subprocess.run([sys.executable, "-u", str(script), "--child", vendor], env=env, check=True)
+
     try:
         run_child("sqlite", {**base_env, "KOPERASI_VAR_DIR": var_dir})
         url = postgres_url()
@@ -128,6 +132,10 @@ def main() -> None:
                 postgres_admin(url, [drop])
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def main() -> None:
+    run_per_database(Path(__file__).resolve(), "koperasi-bench-ledger-")
 
 
 # --- Child: Django configured for one database ------------------------------------------------

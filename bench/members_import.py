@@ -27,21 +27,17 @@ from __future__ import annotations
 import datetime
 import io
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ledger import BENCH_DB, postgres_admin, postgres_url  # noqa: E402  (bench/ledger.py)
+from ledger import run_per_database  # noqa: E402  (bench/ledger.py)
 
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
 ROUNDS = int(os.environ.get("BENCH_IMPORT_ROUNDS", "3"))
@@ -50,31 +46,8 @@ T = TypeVar("T")
 
 
 # --- Parent: one child process per database ---------------------------------------------------
-def run_child(vendor: str, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-u", str(Path(__file__).resolve()), "--child", vendor], env=env, check=True)
-
-
 def main() -> None:
-    base_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    var_dir = tempfile.mkdtemp(prefix="koperasi-bench-import-")
-    try:
-        run_child("sqlite", {**base_env, "KOPERASI_VAR_DIR": var_dir})
-        url = postgres_url()
-        parts = urlsplit(url)
-        safe_url = urlunsplit(parts._replace(netloc=f"{parts.hostname or ''}:{parts.port or 5432}"))
-        drop = f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"
-        error = postgres_admin(url, [drop, f"CREATE DATABASE {BENCH_DB}"])
-        print()
-        if error:
-            print(f"PostgreSQL skipped: {safe_url} unreachable or refused ({error})")
-            return
-        try:
-            run_child("postgresql", {**base_env, "KOPERASI_VAR_DIR": var_dir, "DATABASE_URL": url})
-        finally:
-            if os.environ.get("BENCH_KEEP_DB") != "1":
-                postgres_admin(url, [drop])
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
+    run_per_database(Path(__file__).resolve(), "koperasi-bench-import-")
 
 
 # --- The workbook -------------------------------------------------------------------------------

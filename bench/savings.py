@@ -19,19 +19,15 @@ from __future__ import annotations
 
 import datetime
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ledger import BENCH_DB, postgres_admin, postgres_url  # noqa: E402  (bench/ledger.py)
+from ledger import run_per_database  # noqa: E402  (bench/ledger.py)
 
 DEPOSITS = int(os.environ.get("BENCH_DEPOSITS", "2000"))
 MEMBERS = 200
@@ -40,31 +36,8 @@ WARMUP = 20
 DAY = datetime.date(2026, 2, 2)
 
 
-def run_child(vendor: str, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-u", str(Path(__file__).resolve()), "--child", vendor], env=env, check=True)
-
-
 def main() -> None:
-    base_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    var_dir = tempfile.mkdtemp(prefix="koperasi-bench-savings-")
-    try:
-        run_child("sqlite", {**base_env, "KOPERASI_VAR_DIR": var_dir})
-        url = postgres_url()
-        parts = urlsplit(url)
-        safe_url = urlunsplit(parts._replace(netloc=f"{parts.hostname or ''}:{parts.port or 5432}"))
-        drop = f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"
-        error = postgres_admin(url, [drop, f"CREATE DATABASE {BENCH_DB}"])
-        print()
-        if error:
-            print(f"PostgreSQL skipped: {safe_url} unreachable or refused ({error})")
-            return
-        try:
-            run_child("postgresql", {**base_env, "KOPERASI_VAR_DIR": var_dir, "DATABASE_URL": url})
-        finally:
-            if os.environ.get("BENCH_KEEP_DB") != "1":
-                postgres_admin(url, [drop])
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
+    run_per_database(Path(__file__).resolve(), "koperasi-bench-savings-")
 
 
 def _nik(i: int) -> str:
