@@ -249,28 +249,6 @@ def member_edit(request: HttpRequest, code: str, member_id: int) -> HttpResponse
 
 
 # --- detail ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class WajibSummary:
-    months: int
-    paid_months: int
-    billed: int
-    paid: int
-    outstanding: int
-    overdue_months: int
-
-
-def _wajib_summary(cooperative: Cooperative, member: Member, today: datetime.date) -> WajibSummary:
-    bills = savings_selectors.wajib_bills(cooperative=cooperative, member=member)
-    return WajibSummary(
-        months=len(bills),
-        paid_months=sum(1 for b in bills if b.is_paid),
-        billed=sum(b.amount for b in bills),
-        paid=sum(b.paid for b in bills),
-        outstanding=sum(b.outstanding for b in bills),
-        overdue_months=sum(1 for b in bills if not b.is_paid and b.due_on < today),
-    )
-
-
 @login_required
 @require_GET
 def member_detail(request: HttpRequest, code: str, member_id: int) -> HttpResponse:
@@ -305,7 +283,7 @@ def member_detail(request: HttpRequest, code: str, member_id: int) -> HttpRespon
         balances=[(SavingsKind(kind), balances[kind]) for kind in SavingsKind.values],
         balance_total=balances["total"],
         recent=recent,
-        wajib=_wajib_summary(coop, member, today),
+        wajib=savings_selectors.wajib_summary(cooperative=coop, member=member, today=today),
         refund=refund,
         pokok_amount=pokok_amount,
         can_manage=can_manage,

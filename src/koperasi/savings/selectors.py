@@ -311,7 +311,7 @@ def interest_run_get(*, cooperative: Cooperative, month: datetime.date) -> Inter
 # --- member portal
 @dataclass(frozen=True)
 class WajibSummary:
-    """A member's wajib bills as the portal shows them: newest first, with what is unpaid."""
+    """A member's wajib bills (portal and member page): newest first, with what is paid and unpaid."""
 
     bills: list[BillStatus]  # newest month first
     outstanding: Rupiah  # issued and not yet paid, due or not
@@ -321,6 +321,22 @@ class WajibSummary:
     @property
     def unpaid(self) -> int:
         return sum(1 for b in self.bills if not b.is_paid)
+
+    @property
+    def months(self) -> int:
+        return len(self.bills)
+
+    @property
+    def paid_months(self) -> int:
+        return self.months - self.unpaid
+
+    @property
+    def billed(self) -> Rupiah:
+        return sum(b.amount for b in self.bills)
+
+    @property
+    def paid(self) -> Rupiah:
+        return sum(b.paid for b in self.bills)
 
 
 def wajib_summary(*, cooperative: Cooperative, member: Member, today: datetime.date) -> WajibSummary:
