@@ -44,6 +44,25 @@ def _ledger_verified_after_test(request: Any) -> Any:
         result = ledger_verify(cooperative=cooperative)
         assert result.ok, f"buku {cooperative.code} rusak setelah tes: {result.problems}"
     _savings_sub_ledger_agrees()
+    _loans_sub_ledger_agrees()
+
+
+def _loans_sub_ledger_agrees() -> None:
+    """Each loan's outstanding = principal − principal repaid or written off; the receivable = Σ outstanding."""
+    from django.db.models import Sum
+
+    from koperasi.cooperatives.models import Cooperative
+    from koperasi.loans.models import Loan, LoanInstallment
+    from koperasi.loans.selectors import loans_reconcile
+
+    paid = dict(LoanInstallment.objects.values("loan_id").annotate(s=Sum("principal_paid")).values_list("loan_id", "s"))
+    for loan in Loan.objects.exclude(disbursed_on=None):
+        assert loan.principal_paid == paid.get(loan.pk, 0), f"pinjaman {loan.pk}: pokok dibayar ≠ angsurannya"
+        expected = 0 if loan.status != "active" else loan.principal - loan.principal_paid
+        assert loan.outstanding_principal == expected, f"pinjaman {loan.pk}: sisa pokok ≠ pokok − pembayaran"
+    for cooperative in Cooperative.objects.filter(pk__in=Loan.objects.values("cooperative_id")):
+        row = loans_reconcile(cooperative=cooperative)
+        assert row.difference == 0, f"{cooperative.code}: piutang pinjaman ≠ sisa pokok pinjaman ({row})"
 
 
 def _savings_sub_ledger_agrees() -> None:

@@ -24,7 +24,7 @@ def lines(*rows: tuple[str, int, int]) -> list[LineInput]:
 # --- chart ------------------------------------------------------------------------------------
 def test_registration_seeds_the_template_chart(coop: Any) -> None:
     accounts = Account.objects.filter(cooperative=coop)
-    assert accounts.count() == len(CHART_TEMPLATE) == 69
+    assert accounts.count() == len(CHART_TEMPLATE) == 70
     cash = selectors.account_for_role(cooperative=coop, role="cash")
     assert (cash.code, cash.type, cash.normal_side, cash.cash_flow) == ("1-1100", "asset", "debit", "cash")
     pokok = selectors.account_for_role(cooperative=coop, role="savings_pokok")

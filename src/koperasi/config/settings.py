@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "koperasi.members",
     "koperasi.ledger",
     "koperasi.savings",
+    "koperasi.loans",
     "koperasi.oversight",
     "koperasi.api",
     "koperasi.demo",

@@ -39,6 +39,14 @@ class Action(enum.StrEnum):
     SAVINGS_BATCH = "savings.batch"
     SAVINGS_CORRECT = "savings.correct"
     PORTAL_VIEW = "portal.view"
+    LOANS_VIEW = "loans.view"
+    LOANS_APPLY = "loans.apply"
+    LOANS_APPROVE = "loans.approve"
+    LOANS_DISBURSE = "loans.disburse"
+    LOANS_REPAY = "loans.repay"
+    LOANS_SETTINGS = "loans.settings"
+    LOANS_WRITE_OFF = "loans.write_off"
+    LOANS_BATCH = "loans.batch"
 
 
 _BOARD = {Role.KETUA, Role.SEKRETARIS}
@@ -78,6 +86,17 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SAVINGS_CORRECT: frozenset({Role.BENDAHARA}),
     # A member's own portal; the views also check that the member record is the user's.
     Action.PORTAL_VIEW: frozenset({Role.ANGGOTA}),
+    # Loans (the USP). Who approves depends on the amount (loans.services: bendahara up to
+    # the limit, ketua + pengawas above it), so the approve action admits all three.
+    Action.LOANS_VIEW: frozenset(_OFFICERS | {Role.KASIR, Role.ADMIN}),
+    Action.LOANS_APPLY: frozenset({Role.KASIR, Role.BENDAHARA, Role.MANAJER}),
+    Action.LOANS_APPROVE: frozenset({Role.BENDAHARA, Role.KETUA, Role.PENGAWAS}),
+    Action.LOANS_DISBURSE: frozenset({Role.BENDAHARA, Role.KASIR}),
+    Action.LOANS_REPAY: frozenset({Role.KASIR, Role.BENDAHARA}),
+    Action.LOANS_SETTINGS: frozenset({Role.KETUA, Role.BENDAHARA}),
+    # Hapus buku needs both ketua and pengawas: one proposes, the other approves (loans.services).
+    Action.LOANS_WRITE_OFF: frozenset({Role.KETUA, Role.PENGAWAS}),
+    Action.LOANS_BATCH: frozenset({Role.BENDAHARA}),
 }
 
 

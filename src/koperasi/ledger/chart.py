@@ -118,6 +118,14 @@ CHART_TEMPLATE: tuple[TemplateAccount, ...] = (
         unit="simpan_pinjam",
     ),
     TemplateAccount(
+        "4-2400",
+        "Denda keterlambatan — bukan anggota",
+        "4-2000",
+        "loan_penalty_non_members",
+        party=_N,
+        unit="simpan_pinjam",
+    ),
+    TemplateAccount(
         "4-2500",
         "Komisi konsinyasi — bukan anggota",
         "4-2000",

@@ -26,6 +26,11 @@ def deposit_lines(*, kind: str, channel: str, amount: Rupiah, member_id: int) ->
     ]
 
 
+def credit_lines(*, kind: str, amount: Rupiah, member_id: int) -> list[LineInput]:
+    """The member's savings up; the caller supplies the other side (a loan, the SHU payable)."""
+    return [LineInput(account=ByRole(LEDGER_ROLE[SavingsKind(kind)]), credit=amount, member_id=member_id)]
+
+
 def withdrawal_lines(*, kind: str, channel: str, amount: Rupiah, member_id: int) -> list[LineInput]:
     """The member's savings down, cash (or bank) out."""
     return [

@@ -323,6 +323,54 @@ def savings_withdraw(
         )
 
 
+def sukarela_credit(
+    *,
+    cooperative: Cooperative,
+    member: Member | int,
+    amount: int,
+    date: datetime.date,
+    contra_lines: list[Any],
+    memo: str,
+    actor: Any,
+) -> SavingsTransaction:
+    """Credit an active member's sukarela in one journal entry whose other lines the caller gives.
+
+    For money the cooperative owes a member that is not cash over the counter: a loan
+    disbursed into savings (loans), SHU credited to savings (shu). ``contra_lines`` must
+    balance ``amount``; the caller holds the transaction and its own locks. Raises NotFound,
+    ValidationError (amount, date) and Conflict (``member_not_active``).
+    """
+    with transaction.atomic():
+        context = _teller_lock(cooperative, member, None, date)
+        member = context.member
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            raise ValidationError.for_field("amount", "Jumlah harus lebih dari nol.", code="amount_not_positive")
+        date = _check_date(date, member, context.interest_month)
+        if member.status != MemberStatus.AKTIF:
+            raise Conflict(
+                f"Anggota no. {member.number} tidak aktif; dana tidak dapat dimasukkan ke simpanan sukarela.",
+                code="member_not_active",
+            )
+        account = _account_locked(cooperative, member, SavingsKind.SUKARELA, date)
+        return _record(
+            cooperative=cooperative,
+            account=account,
+            member=member,
+            txn_type=TxnType.SETOR,
+            amount=amount,
+            date=date,
+            channel=Channel.SISTEM,
+            reference="",
+            memo=memo,
+            lines=[
+                *contra_lines,
+                *postings.credit_lines(kind=SavingsKind.SUKARELA, amount=amount, member_id=member.pk),
+            ],
+            key=None,
+            actor=actor,
+        )
+
+
 def savings_transact(*, direction: str, **kwargs: Any) -> SavingsTransaction:
     """Deposit or withdraw (``direction`` "deposit" / "withdrawal"), for the API's one endpoint."""
     if direction == "deposit":
