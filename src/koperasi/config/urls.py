@@ -13,6 +13,8 @@ urlpatterns = [
     path("k/<slug:code>/buku/", include("koperasi.ledger.urls")),
     path("k/<slug:code>/anggota/", include("koperasi.members.urls")),
     path("k/<slug:code>/simpanan/", include("koperasi.savings.urls")),
+    path("k/<slug:code>/pinjaman/", include("koperasi.loans.urls")),
+    path("k/<slug:code>/saya/pinjaman/", include("koperasi.loans.urls_portal")),
     path("k/<slug:code>/saya/", include("koperasi.savings.urls_portal")),
     path("k/", include("koperasi.cooperatives.urls")),
     path("pembinaan/", include("koperasi.oversight.urls")),

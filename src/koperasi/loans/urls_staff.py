@@ -1,0 +1,5 @@
+"""Pages of the loan officers: products, applications, approvals, disbursement, repayments, reports."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
