@@ -75,6 +75,15 @@ def _equal_principal(principal: int, term_months: int) -> list[int]:
     return [regular] * (term_months - 1) + [principal - regular * (term_months - 1)]
 
 
+def _month_interest(balance: int, rate_pa: Decimal) -> Rupiah:
+    """Return a month's interest on ``balance``, rounded half up.
+
+    Divided last, so an exact half rupiah stays exact (``balance × monthly_rate`` with the
+    rate rounded to 28 digits can land just below the half).
+    """
+    return to_rupiah(balance * Decimal(rate_pa) / 1200)
+
+
 def _annuity_parts(principal: int, rate: Decimal, term_months: int) -> list[tuple[int, int]]:
     if rate == 0:
         return [(part, 0) for part in _equal_principal(principal, term_months)]
@@ -100,17 +109,16 @@ def loan_schedule(
 ) -> list[ScheduleRow]:
     """Return the monthly schedule of a loan (domain.md §4.3); raises ValueError on impossible terms."""
     _check(principal, rate_pa, term_months)
-    rate = monthly_rate(rate_pa)
     if method == "flat":
-        interest = to_rupiah(principal * rate)
+        interest = _month_interest(principal, rate_pa)
         parts = [(p, interest) for p in _equal_principal(principal, term_months)]
     elif method == "declining":
         parts, balance = [], principal
         for p in _equal_principal(principal, term_months):
-            parts.append((p, to_rupiah(balance * rate)))
+            parts.append((p, _month_interest(balance, rate_pa)))
             balance -= p
     elif method == "annuity":
-        parts = _annuity_parts(principal, rate, term_months)
+        parts = _annuity_parts(principal, monthly_rate(rate_pa), term_months)
     else:
         raise ValueError(f"unknown method {method!r}")
     rows, balance = [], principal
@@ -281,10 +289,11 @@ def payoff_quote(installments: Sequence[InstallmentState], date: datetime.date) 
     """Quote an early payoff on ``date``: all principal, all penalty, interest due up to the period running.
 
     The period running is the first instalment due after ``date``; its interest is charged in
-    full, the interest of every later instalment is waived (ADR 0004).
+    full, the interest of every later instalment is waived (ADR 0004). If that instalment
+    was paid ahead, nothing more is charged for the period: the next one's interest is waived.
     """
     rows = sorted(installments, key=lambda r: r.no)
-    current = next((r.no for r in rows if r.due_date > date and r.left > 0), None)
+    current = next((r.no for r in rows if r.due_date > date), None)
     waived: dict[int, int] = {}
     interest = 0
     for row in rows:

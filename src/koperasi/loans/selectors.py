@@ -9,7 +9,7 @@ allowance was posted from.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import QuerySet, Sum
@@ -152,14 +152,37 @@ class LoanPosition:
     remaining: int  # everything the schedule still asks, future interest included
 
 
+def penalties_pending(*, loan: Loan, rows: list[LoanInstallment], day: datetime.date) -> dict[int, int]:
+    """Return, per instalment no., the penalty run up since it was last charged, to ``day``.
+
+    The services charge it at the next payment (``services._accrue_penalties``) and the
+    month-end batch at the month's end; a quote made before then must include it.
+    """
+    basis_points = calculations.penalty_basis_points(loan.penalty_rate_pm)
+    pending = {}
+    for row in rows:
+        if row.settled or row.penalty_from >= day:
+            continue
+        unpaid = row.principal_due - row.principal_paid + row.interest_due - row.interest_paid - row.interest_waived
+        amount = calculations.penalty_for(unpaid, basis_points, (day - row.penalty_from).days)
+        if amount:
+            pending[row.no] = amount
+    return pending
+
+
 def loan_position(
     *, loan: Loan, day: datetime.date | None = None, rows: list[LoanInstallment] | None = None
 ) -> LoanPosition:
-    """Return the loan's days past due, class, amounts due and payoff quote on ``day`` (default today)."""
+    """Return the loan's days past due, class, amounts due and payoff quote on ``day`` (default today).
+
+    Penalties run up since they were last charged count as owed (as a payment on ``day`` would charge them).
+    """
     day = day or timezone.localdate()
     rows = rows if rows is not None else loan_installments(loan=loan)
     states = installment_states(rows)
     active = loan.status == LoanStatus.ACTIVE
+    if active and (pending := penalties_pending(loan=loan, rows=rows, day=day)):
+        states = [replace(s, penalty_accrued=s.penalty_accrued + pending.get(s.no, 0)) for s in states]
     rules = loan_setting_in_force(cooperative=loan.cooperative, day=day).rules
     dpd = calculations.days_past_due(states, day) if active else 0
     upcoming = [s for s in states if s.due_date > day and s.left > 0]

@@ -418,7 +418,6 @@ def loan_approve(
     PermissionDenied (the actor holds no role still needed, or approved already) and
     Conflict (``loan_not_applied``).
     """
-    date = date or timezone.localdate()
     with transaction.atomic():
         loan = _loan_locked(cooperative, loan)
         if loan.status != LoanStatus.APPLIED:
@@ -426,6 +425,7 @@ def loan_approve(
                 f"Pinjaman {loan.number} berstatus {loan.get_status_display()}; tidak menunggu persetujuan.",
                 code="loan_not_applied",
             )
+        date = _date(date or timezone.localdate(), "date", "Tanggal persetujuan", not_before=loan.applied_on)
         approvals = list(
             LoanApproval.objects.filter(loan=loan, purpose=ApprovalPurpose.PINJAMAN, decision=ApprovalDecision.SETUJU)
         )
@@ -594,6 +594,9 @@ def loan_disburse(
                 principal_due=row.principal,
                 interest_due=row.interest,
                 penalty_from=row.due_date + datetime.timedelta(days=loan.grace_days),
+                # Nothing due (principal and interest rounded to 0): settled from the start.
+                settled=row.installment == 0,
+                settled_on=date if row.installment == 0 else None,
             )
             for row in schedule
         )
@@ -677,17 +680,20 @@ def _apply_split(
     changed = []
     for row in rows:
         allocation = by_no.get(row.no)
-        if allocation is None:
-            continue
-        row.penalty_paid += allocation.penalty
-        row.interest_paid += allocation.interest
-        row.principal_paid += allocation.principal
+        if allocation is not None:
+            row.penalty_paid += allocation.penalty
+            row.interest_paid += allocation.interest
+            row.principal_paid += allocation.principal
         now_settled = row.principal_paid == row.principal_due and (
             row.interest_paid + row.interest_waived == row.interest_due
         )
-        if now_settled and not row.settled:
+        # A row can settle with nothing allocated to it: its interest waived by a payoff, or
+        # nothing due at all (an instalment whose rounded principal and interest are 0).
+        newly_settled = now_settled and not row.settled
+        if newly_settled:
             row.settled, row.settled_on = True, date
-        changed.append(row)
+        if allocation is not None or newly_settled:
+            changed.append(row)
     LoanInstallment.objects.bulk_update(
         changed, ["penalty_paid", "interest_paid", "principal_paid", "interest_waived", "settled", "settled_on"]
     )
