@@ -12,6 +12,7 @@ from koperasi.api.auth import router as auth_router
 from koperasi.cooperatives.api import router as cooperatives_router
 from koperasi.core.errors import DomainError
 from koperasi.ledger.api import router as ledger_router
+from koperasi.loans.api import router as loans_router
 from koperasi.members.api import router as members_router
 from koperasi.oversight.api import router as oversight_router
 from koperasi.regions.api import router as regions_router
@@ -66,4 +67,5 @@ api.add_router("/coops", cooperatives_router)
 api.add_router("/coops", ledger_router)  # the books: /coops/{coop}/accounts, /journal, /reports/...
 api.add_router("/coops", members_router)  # /coops/{coop}/members, /members/{id}, /exit, /exit-quote
 api.add_router("/coops", savings_router)  # /coops/{coop}/members/{id}/savings, /savings/transactions, ...
+api.add_router("/coops", loans_router)  # /coops/{coop}/loan-products, /loans, /loans/{id}/repayments, ...
 api.add_router("/oversight", oversight_router)

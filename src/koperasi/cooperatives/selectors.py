@@ -24,7 +24,12 @@ def cooperative_get_for_user(*, user: Any, code: str, action: Action) -> tuple[C
     another cooperative's existence never leaks) and PermissionDenied when a role exists but
     does not allow ``action``.
     """
-    cooperative = Cooperative.objects.select_related("kelurahan__parent").filter(code=code).first()
+    # A NUL cannot be in a code, and PostgreSQL refuses to compare with it (a 500, not a 404).
+    cooperative = (
+        Cooperative.objects.select_related("kelurahan__parent").filter(code=code).first()
+        if "\x00" not in code
+        else None
+    )
     if cooperative is None:
         raise NotFound("Koperasi tidak ditemukan.")
     roles = roles_for(user, cooperative)
