@@ -30,6 +30,7 @@ from koperasi.core.money import format_rupiah
 from koperasi.core.permissions import Action, can
 from koperasi.core.roles import Role
 from koperasi.core.web import form_add_domain_error
+from koperasi.loans import selectors as loan_selectors
 from koperasi.members import exports, selectors, services
 from koperasi.members.choices import Gender, MemberStatus
 from koperasi.members.forms import ExitForm, MemberFilterForm, MemberForm, PortalAccountForm, PortalLinkForm
@@ -266,6 +267,7 @@ def member_detail(request: HttpRequest, code: str, member_id: int) -> HttpRespon
         found = savings_selectors.savings_transaction_get(cooperative=coop, txn_id=int(refund_id))
         refund = found if found is not None and found.member_id == member.pk else None
     can_manage = can(roles, Action.MEMBERS_MANAGE)
+    can_view_loans = can(roles, Action.LOANS_VIEW)
     pokok_amount = 0
     if member.status == MemberStatus.CALON:
         pokok_amount = savings_selectors.savings_setting_in_force(cooperative=coop, day=today).pokok_amount
@@ -293,6 +295,8 @@ def member_detail(request: HttpRequest, code: str, member_id: int) -> HttpRespon
         can_view_savings=can(roles, Action.SAVINGS_VIEW),
         can_set_wajib=can(roles, Action.SAVINGS_SETTINGS) and member.is_current,
         wajib_amount=savings_selectors.wajib_amount_for(cooperative=coop, member=member, day=today),
+        loans=list(loan_selectors.loan_list(cooperative=coop, member=member)) if can_view_loans else None,
+        can_apply_loan=can(roles, Action.LOANS_APPLY) and member.is_current,
     )
 
 
