@@ -14,6 +14,9 @@ members_import (10,000 members from Excel, validation and writing apart): see ``
 
 savings_deposit (deposits per second through the service beside journal_post of the same lines):
 see ``bench/savings.py``.
+
+loans_month_end (the month-end batch over 100,000 loans in 34 cooperatives beside one SQL pass of
+days past due; PostgreSQL only): see ``bench/loans_month_end.py``.
 """
 
 from __future__ import annotations
@@ -121,6 +124,9 @@ def main() -> None:
     print(flush=True)
     # Savings deposits: their own databases too (see bench/savings.py).
     subprocess.run([sys.executable, "-u", str(ROOT / "bench" / "savings.py")], check=True)
+    print(flush=True)
+    # Loans month-end: its own PostgreSQL database (see bench/loans_month_end.py).
+    subprocess.run([sys.executable, "-u", str(ROOT / "bench" / "loans_month_end.py")], check=True)
 
 
 if __name__ == "__main__":
