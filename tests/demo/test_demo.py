@@ -14,6 +14,16 @@ from koperasi.demo import balikpapan
 from koperasi.demo.members import MembersResult
 from koperasi.ledger.models import JournalEntry, Period
 from koperasi.ledger.verify import ledger_verify
+from koperasi.loans.models import (
+    Loan,
+    LoanApproval,
+    LoanInstallment,
+    LoanMonthEnd,
+    LoanProduct,
+    LoanSetting,
+    LoanTransaction,
+)
+from koperasi.loans.selectors import loan_position, loans_reconcile
 from koperasi.members.choices import AgeGroup, age_group
 from koperasi.members.identity import nik_parse
 from koperasi.members.models import Member, MemberStatusChange
@@ -45,6 +55,13 @@ def table_counts() -> dict[str, int]:
         WajibBill,
         InterestRun,
         JournalEntry,
+        LoanSetting,
+        LoanProduct,
+        Loan,
+        LoanApproval,
+        LoanInstallment,
+        LoanTransaction,
+        LoanMonthEnd,
     ]
     counts = {m.__name__: m.objects.count() for m in models}
     counts["users"] = get_user_model().objects.count()
@@ -55,6 +72,7 @@ def test_demo_follows_the_seed_articles_and_is_idempotent() -> None:
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     assert "34 koperasi baru" in out.getvalue()
+    assert "Pinjaman: 121 baru, 289 transaksi pinjaman baru." in out.getvalue()
     stages = dict(Cooperative.objects.values_list("kelurahan__name", "stage"))
     assert len(stages) == 34
     assert {k for k, s in stages.items() if s == "pembangunan"} == {"Graha Indah", "Sepinggan Baru", "Manggar"}
@@ -82,12 +100,14 @@ def test_demo_follows_the_seed_articles_and_is_idempotent() -> None:
     assert get_user_model().objects.get(username="dinas").check_password("koperasi-demo")
 
     check_members_and_savings()
+    check_loans()
 
     before = table_counts()
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     assert table_counts() == before
     assert "Anggota: 0 baru, 0 transaksi simpanan baru." in out.getvalue()
+    assert "Pinjaman: 0 baru, 0 transaksi pinjaman baru." in out.getvalue()
     assert Member.objects.get(user__username="anggota").member_no == 1
 
 
@@ -172,6 +192,128 @@ def check_members_and_savings() -> None:
     assert "1 tagihan belum dibayar: Rp 20.000" in page
 
 
+LOAN_COUNTS = {
+    "gunung-sari-ulu": 22,
+    "lamaru": 19,
+    "damai": 18,
+    "sepinggan": 17,
+    "baru-ilir": 15,
+    "batu-ampar": 15,
+    "karang-rejo": 15,
+}
+
+
+def check_loans() -> None:
+    """The loans of the operating cooperatives (demo/loans.py)."""
+    assert Counter(Loan.objects.values_list("cooperative__code", flat=True)) == LOAN_COUNTS
+    for coop in Cooperative.objects.filter(stage="beroperasi"):
+        assert sorted(LoanProduct.objects.filter(cooperative=coop).values_list("name", "method")) == [
+            ("Pinjaman konsumtif", "flat"),
+            ("Pinjaman musiman", "declining"),
+            ("Pinjaman produktif UMKM", "annuity"),
+        ]
+        assert BusinessUnit.objects.get(cooperative=coop, code="simpan_pinjam").status == "aktif"
+        assert loans_reconcile(cooperative=coop).difference == 0, coop.code
+        statuses = Counter(Loan.objects.filter(cooperative=coop).values_list("status", flat=True))
+        # Open applications (one for the bendahara, one above her limit for the pengawas), one
+        # approved and waiting for the money, one refused; the rest disbursed.
+        assert (statuses["applied"], statuses["approved"], statuses["rejected"]) == (2, 1, 1), coop.code
+        assert statuses["closed"] >= 1 and statuses["active"] >= 8, coop.code
+        assert not Loan.objects.filter(cooperative=coop).exclude(member__status="aktif").exists()
+        assert LoanTransaction.objects.filter(cooperative=coop, type="pelunasan").count() == 1
+        run = LoanMonthEnd.objects.get(cooperative=coop)
+        assert run.date == D(2026, 10, 31)
+        active = Loan.objects.filter(cooperative=coop, status="active").select_related("cooperative")
+        live = Counter(loan_position(loan=loan, day=TODAY).collectibility for loan in active)
+        if coop.code != "gunung-sari-ulu":  # default thresholds: arrears of 100+ days are kurang lancar
+            assert live["kurang_lancar"] >= 1 and live["diragukan"] == live["macet"] == 0, coop.code
+            assert run.summary["diragukan"]["count"] == run.summary["macet"]["count"] == 0
+            for role in ("ketua", "bendahara", "pengawas"):
+                officer = CooperativeRole.objects.get(cooperative=coop, role=role).user
+                assert officer.username == f"{role}.{coop.code}"
+                assert officer.check_password("koperasi-demo")
+
+    gsu = Cooperative.objects.get(code="gunung-sari-ulu")
+    loans = Loan.objects.filter(cooperative=gsu)
+    assert Counter(loans.values_list("status", flat=True)) == {
+        "active": 13,
+        "closed": 5,
+        "applied": 2,
+        "approved": 1,
+        "rejected": 1,
+    }
+    assert Counter(LoanTransaction.objects.filter(cooperative=gsu).values_list("type", flat=True)) == {
+        "pencairan": 18,
+        "angsuran": 33,
+        "pelunasan": 1,
+    }
+    # Gunung Sari Ulu's stricter thresholds (30/60/90 days) put a loan in every class, on the
+    # month-end of 31 October (with the allowance posted) and on 24 November.
+    setting = LoanSetting.objects.get(cooperative=gsu)
+    assert (setting.kurang_lancar_after, setting.diragukan_after, setting.macet_after) == (30, 60, 90)
+    run = LoanMonthEnd.objects.get(cooperative=gsu)
+    assert run.summary == {
+        "lancar": {"count": 11, "outstanding": 48_789_058, "allowance": 243_945},
+        "kurang_lancar": {"count": 2, "outstanding": 13_000_000, "allowance": 1_300_000},
+        "diragukan": {"count": 1, "outstanding": 2_700_000, "allowance": 1_350_000},
+        "macet": {"count": 1, "outstanding": 961_166, "allowance": 961_166},
+    }
+    assert run.allowance_required == 3_855_111 and run.journal_entry is not None
+    live = {
+        loan.number: loan_position(loan=loan, day=TODAY)
+        for loan in loans.filter(status="active").select_related("cooperative")
+    }
+    assert Counter(p.collectibility for p in live.values()) == {
+        "lancar": 8,
+        "kurang_lancar": 2,
+        "diragukan": 1,
+        "macet": 2,
+    }
+    assert sorted(p.days_past_due for p in live.values() if p.days_past_due) == [16, 42, 57, 67, 93, 134]
+    # Above the bendahara's Rp10.000.000: the ketua and the pengawas both approved; one waits for the pengawas.
+    board = loans.get(loan_no=13)
+    assert (board.principal, board.status) == (25_000_000, "active")
+    assert list(board.approvals.values_list("role", flat=True)) == ["ketua", "pengawas"]
+    waiting = loans.get(loan_no=20)
+    assert (waiting.principal, waiting.status, waiting.needs_board) == (20_000_000, "applied", True)
+    assert list(waiting.approvals.values_list("role", flat=True)) == ["ketua"]
+    rejected = loans.get(status="rejected")
+    assert rejected.rejection_reason.startswith("Kemampuan bayar belum cukup")
+    # Paid off early: the interest of the periods after the running one is waived.
+    payoff = LoanTransaction.objects.get(cooperative=gsu, type="pelunasan")
+    assert (payoff.loan.number, payoff.amount, payoff.principal, payoff.interest) == (
+        "PJ-00004",
+        3_400_052,
+        3_366_389,
+        33_663,
+    )
+    assert sum(payoff.loan.installments.values_list("interest_waived", flat=True)) == 50_915
+
+    # Budi (the portal user): Rp6.000.000 productive loan over 12 months at 12 % (annuity),
+    # 1 % admin + 1 % provisi taken at disbursement, four instalments paid.
+    budi = loans.get(member__member_no=1)
+    assert (budi.number, budi.status, budi.principal, budi.disbursed_on) == (
+        "PJ-00007",
+        "active",
+        6_000_000,
+        D(2026, 7, 10),
+    )
+    assert (budi.admin_fee, budi.provision_fee, budi.outstanding_principal, budi.interest_paid) == (
+        60_000,
+        60_000,
+        4_079_054,
+        211_425,
+    )
+    assert list(budi.transactions.values_list("type", "amount")) == [
+        ("pencairan", 5_880_000),
+        ("angsuran", 533_093),
+        ("angsuran", 533_092),  # annuity parts rounded cumulatively (ADR 0004)
+        ("angsuran", 533_093),
+        ("angsuran", 533_093),
+    ]
+    assert live["PJ-00007"].collectibility == "lancar" and live["PJ-00007"].next_due_date == D(2026, 12, 10)
+
+
 def test_members_of_cooperatives_loaded_before_them_are_added(monkeypatch: Any) -> None:
     # A database loaded by an older demo: operating cooperatives without members, Gunung Sari
     # Ulu's July–September closed. Loading again adds the members where the books allow it.
@@ -189,6 +331,9 @@ def test_members_of_cooperatives_loaded_before_them_are_added(monkeypatch: Any) 
     assert not SavingsSetting.objects.filter(cooperative__code="gunung-sari-ulu").exists()
     for coop in Cooperative.objects.filter(code__in=with_members):
         assert [row.difference for row in savings_reconcile(cooperative=coop)] == [0, 0, 0]
+    # Their loans come with their members; Gunung Sari Ulu, without members, has none.
+    assert set(Loan.objects.values_list("cooperative__code", flat=True).distinct()) == with_members
+    assert not LoanProduct.objects.filter(cooperative__code="gunung-sari-ulu").exists()
 
 
 def test_bootstrap_admin_needs_a_password(monkeypatch) -> None:

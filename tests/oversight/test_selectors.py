@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,12 +12,20 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from koperasi.cooperatives.choices import Stage
+from koperasi.loans.models import Loan
+from koperasi.loans.selectors import loan_position
 from koperasi.oversight.selectors import oversight_item, oversight_queryset, oversight_summary
 
 pytestmark = pytest.mark.django_db
 
 WITA = ZoneInfo("Asia/Makassar")
-DEMO_SURPLUS_2026 = 6_251_327  # income 257.488.000 − expense 251.236.673 (incl. Rp36.673 sukarela interest), 2026
+TODAY = datetime.date(2026, 11, 24)
+# Gunung Sari Ulu's books of 2026 (demo/books.py, demo/members.py, demo/loans.py): gerai income
+# 257.488.000 − expense 251.236.673 (incl. Rp36.673 sukarela interest) = 6.251.327, then the
+# savings-and-loan unit: loan income (interest 1.646.098, fees 1.450.000, penalties 50.479)
+# − interest on its Himbara tranche (5 × 550.000) − the allowance posted on 31 October (3.855.111).
+LOAN_INCOME = 1_646_098 + 1_450_000 + 50_479
+DEMO_SURPLUS_2026 = 6_251_327 + LOAN_INCOME - 2_750_000 - 3_855_111
 
 
 @pytest.fixture
@@ -29,8 +38,9 @@ def items(user: Any, **filters: Any) -> dict[str, dict[str, Any]]:
 
 
 def test_operating_cooperative_figures(dinas: Any) -> None:
-    # Serial 17 in Balikpapan (odd): kantor, gerai sembako and the LPG base are active, no
-    # savings-and-loan unit; partners Perum Bulog and PT Pertamina Patra Niaga; one gerai, built.
+    # Serial 17 in Balikpapan (odd): kantor, gerai sembako and the LPG base are active, and the
+    # savings-and-loan unit opened with the demo loans; partners Perum Bulog and PT Pertamina
+    # Patra Niaga; one gerai, built.
     assert items(dinas)["gunung-sari-ulu"] == {
         "code": "gunung-sari-ulu",
         "name": "Koperasi Kelurahan Merah Putih Gunung Sari Ulu",
@@ -43,7 +53,7 @@ def test_operating_cooperative_figures(dinas: Any) -> None:
         "stage_since": datetime.datetime(2026, 1, 15, 10, 0, tzinfo=WITA),
         "legal_documents_issued": 7,
         "legal_documents_total": 7,
-        "business_units_active": 3,
+        "business_units_active": 4,
         "partners": 2,
         "facilities": 1,
         "facilities_progress_pct": 100,
@@ -52,19 +62,56 @@ def test_operating_cooperative_figures(dinas: Any) -> None:
         # demo/members.py: 52 aktif; savings = 19.395.000 paid in cash + 36.673 interest credited.
         "members_active": 52,
         "savings_total": 19_431_673,
-        "total_assets": 245_683_000,  # the books of issue 3 plus members' savings in cash
+        # The books of issue 3 plus members' savings in cash, plus the unit's Himbara tranche
+        # (110.000.000) less its interest, plus loan income, less the allowance (a contra asset).
+        "total_assets": 245_683_000 + 110_000_000 - 2_750_000 + LOAN_INCOME - 3_855_111,
         "surplus_ytd": DEMO_SURPLUS_2026 if timezone.localdate().year == 2026 else 0,
+        # demo/loans.py: 13 active loans; on 24 November (thresholds 30/60/90 days) two are
+        # kurang lancar (10.000.000 + 2.512.355), one diragukan (3.000.000), two macet
+        # (2.700.000 + 961.166).
+        "loans_outstanding": 61_454_964,
+        "loans_npl_outstanding": 19_173_521,
+        "npl_ratio": Decimal("31.20"),
     }
 
 
-def test_operating_cooperative_with_even_serial_also_runs_savings_and_loans(dinas: Any) -> None:
+def test_every_operating_cooperative_runs_savings_and_loans(dinas: Any) -> None:
     rows = items(dinas)
-    # Lamaru (serial 2) and Damai (serial 34) open simpan pinjam as well.
-    for code in ("lamaru", "damai"):
+    # Lamaru (serial 2) and Damai (serial 34) opened simpan pinjam with the gerai; the others
+    # on 1 June 2026, with their members' loans (demo/loans.py).
+    for code in ("lamaru", "damai", "gunung-sari-ulu", "karang-rejo", "baru-ilir", "batu-ampar", "sepinggan"):
         assert rows[code]["business_units_active"] == 4
         assert rows[code]["partners"] == 2
-    for code in ("gunung-sari-ulu", "karang-rejo", "baru-ilir", "batu-ampar", "sepinggan"):
-        assert rows[code]["business_units_active"] == 3
+
+
+def test_loans_outstanding_and_npl_of_every_operating_cooperative(dinas: Any) -> None:
+    rows = items(dinas, loans_day=TODAY)
+
+    figures = {
+        code: (row["loans_outstanding"], row["loans_npl_outstanding"], row["npl_ratio"])
+        for code, row in rows.items()
+        if row["loans_outstanding"]
+    }
+    # The other six keep the default thresholds: only arrears of more than 90 days count.
+    assert figures == {
+        "gunung-sari-ulu": (61_454_964, 19_173_521, Decimal("31.20")),
+        "lamaru": (55_639_800, 14_562_106, Decimal("26.17")),
+        "baru-ilir": (41_187_075, 6_922_334, Decimal("16.81")),
+        "batu-ampar": (45_699_373, 14_121_290, Decimal("30.90")),
+        "karang-rejo": (57_209_377, 3_750_000, Decimal("6.55")),
+        "sepinggan": (46_156_270, 4_972_794, Decimal("10.77")),
+        "damai": (57_837_231, 5_922_277, Decimal("10.24")),
+    }
+    # The same as each loan's live class (loans.selectors.loan_position) summed per cooperative.
+    for code, (outstanding, non_performing, _) in figures.items():
+        active = Loan.objects.filter(cooperative__code=code, status="active").select_related("cooperative")
+        positions = [(loan, loan_position(loan=loan, day=TODAY)) for loan in active]
+        assert sum(loan.outstanding_principal for loan, _ in positions) == outstanding
+        assert sum(loan.outstanding_principal for loan, p in positions if p.collectibility != "lancar") == (
+            non_performing
+        )
+    assert rows["teritip"]["loans_outstanding"] == 0
+    assert rows["teritip"]["npl_ratio"] is None
 
 
 def test_cooperatives_under_construction(dinas: Any) -> None:

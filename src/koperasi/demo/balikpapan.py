@@ -27,6 +27,7 @@ from koperasi.core.models import CooperativeRole, RegionalRole
 from koperasi.core.roles import Role
 from koperasi.core.services import cooperative_user_add
 from koperasi.demo.books import demo_books_post, demo_periods_close
+from koperasi.demo.loans import LoansResult, demo_loans_load
 from koperasi.demo.members import demo_members_load, demo_portal_link
 from koperasi.regions.models import Region
 from koperasi.regions.selectors import village_list
@@ -78,7 +79,14 @@ class DemoResult:
     users_created: int = 0
     members_registered: int = 0
     savings_transactions: int = 0
+    loans: int = 0
+    loan_transactions: int = 0
     notes: list[str] = field(default_factory=list)
+
+    def add_loans(self, loaded: LoansResult) -> None:
+        self.loans += loaded.loans
+        self.loan_transactions += loaded.transactions
+        self.users_created += loaded.users_created
 
 
 def _target_stage(kelurahan_code: str) -> Stage:
@@ -261,8 +269,9 @@ def _walk_stages(coop: Cooperative, target: Stage, actor: Any) -> None:
 def cooperative_demo_create(kelurahan: Region, serial: int, actor: Any, result: DemoResult) -> Cooperative:
     """Register one demo cooperative and bring it to its stage as the rules allow.
 
-    An operating one gets its books, then its members and savings, and only then (the
-    demo cooperative) are its July–September books closed: a closed month takes no savings.
+    An operating one gets its books, then its members and savings, then its loans
+    (``demo.loans``), and only then (the demo cooperative) are its July–September books
+    closed: a closed month takes no savings and no loan payments.
     """
     target = _target_stage(kelurahan.code)
     with transaction.atomic():
@@ -283,6 +292,7 @@ def cooperative_demo_create(kelurahan: Region, serial: int, actor: Any, result: 
             loaded = demo_members_load(coop, serial, actor)
             result.members_registered += loaded.registered
             result.savings_transactions += loaded.transactions
+            result.add_loans(demo_loans_load(coop, actor))
             if coop.code == DEMO_COOP:
                 demo_periods_close(coop, actor)
     return coop
@@ -301,6 +311,13 @@ def _members_catch_up(kelurahan: Region, serial: int, actor: Any, result: DemoRe
         return
     result.members_registered += loaded.registered
     result.savings_transactions += loaded.transactions
+    try:
+        with transaction.atomic():
+            loans_loaded = demo_loans_load(coop, actor)
+    except DomainError as exc:  # members loaded, but the months of the demo loans since closed
+        result.notes.append(f"{coop.name}: pinjaman demo tidak dimuat ({exc.message}).")
+        return
+    result.add_loans(loans_loaded)
 
 
 def _user(username: str, *, full_name: str, superuser: bool = False) -> tuple[Any, bool]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
@@ -20,6 +21,7 @@ from koperasi.cooperatives.choices import Stage
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "DD/MM/YYYY"
+DECIMAL_FORMAT = "0.00"  # rates in percent (NPL %): Decimal with two places
 
 COOPERATIVE_HEADERS = (
     "Kode",
@@ -38,6 +40,9 @@ COOPERATIVE_HEADERS = (
     "Simpanan anggota (Rp)",
     "Total aset (Rp)",
     "SHU tahun berjalan (Rp)",
+    "Pinjaman beredar (Rp)",
+    "Pinjaman bermasalah (Rp)",
+    "NPL %",
 )
 MAX_COLUMN_WIDTH = 50
 
@@ -71,6 +76,9 @@ def _cooperative_cells(row: Mapping[str, Any]) -> list[Any]:
         row["savings_total"],
         row["total_assets"],
         row["surplus_ytd"],
+        row["loans_outstanding"],
+        row["loans_npl_outstanding"],
+        row["npl_ratio"],
     ]
 
 
@@ -90,6 +98,8 @@ def _write_table(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequen
         for cell in row:
             if isinstance(cell.value, datetime.date):
                 cell.number_format = DATE_FORMAT
+            elif isinstance(cell.value, Decimal):
+                cell.number_format = DECIMAL_FORMAT
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_COLUMN_WIDTH)
     if sheet.max_row > 1:

@@ -2,15 +2,38 @@
 
 Only reads (DESIGN.md §3: ``oversight`` never writes). Figures are computed per row with
 correlated subqueries, so the cost grows with the cooperatives shown, never per line.
+
+Loans (issue 5): ``loans_outstanding`` is the outstanding principal of the active loans;
+``loans_npl_outstanding`` the part of it that is non-performing *today* — kurang lancar,
+diragukan or macet, i.e. more days past due than the cooperative's ``kurang_lancar_after``
+in the ``LoanSetting`` in force today (``loans.selectors.loan_setting_in_force``; the
+domain.md §11 default of 90 days where the cooperative has none). Days past due are the
+month-end batch's SQL (``loans.month_end.days_past_due_expression``), so the live figure is
+computed the same way as the batch and ``loans.calculations.days_past_due``; it reads the
+active loans and their unsettled instalments (a partial index), never the journal. The NPL
+ratio is non-performing / outstanding in percent, two decimals (none without loans).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, BigIntegerField, Count, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    Avg,
+    BigIntegerField,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,6 +42,10 @@ from koperasi.cooperatives.models import BusinessUnit, Cooperative, Facility, Le
 from koperasi.cooperatives.selectors import cooperative_list_for_user, stage_counts
 from koperasi.ledger.choices import AccountType
 from koperasi.ledger.models import AccountMonthTotal
+from koperasi.loans.calculations import DEFAULT_RULES
+from koperasi.loans.choices import LoanStatus
+from koperasi.loans.models import Loan, LoanSetting
+from koperasi.loans.month_end import days_past_due_expression
 from koperasi.members.models import Member
 
 # The chart roles of members' savings (ledger.chart): pokok and wajib in equity, sukarela a liability.
@@ -50,6 +77,37 @@ def _books_sum(amount: Any, **filters: Any) -> Coalesce:
     return Coalesce(Subquery(sub, output_field=BigIntegerField()), 0)
 
 
+def _loans_outstanding(loans: QuerySet[Loan]) -> Coalesce:
+    """Σ outstanding principal of ``loans`` (correlated on the cooperative)."""
+    sub = loans.order_by().values("cooperative").annotate(s=Sum("outstanding_principal")).values("s")
+    return Coalesce(Subquery(sub, output_field=BigIntegerField()), 0)
+
+
+def _non_performing(day: datetime.date) -> QuerySet[Loan]:
+    """The cooperative's active loans more days past due on ``day`` than its kurang-lancar threshold."""
+    threshold = Coalesce(
+        Subquery(
+            LoanSetting.objects.filter(cooperative_id=OuterRef("cooperative_id"), effective_from__lte=day)
+            .order_by("-effective_from")
+            .values("kurang_lancar_after")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(DEFAULT_RULES.kurang_lancar_after),
+    )
+    return (
+        Loan.objects.filter(cooperative=OuterRef("pk"), status=LoanStatus.ACTIVE)
+        .annotate(dpd=days_past_due_expression(day), npl_after=threshold)
+        .filter(dpd__gt=F("npl_after"))
+    )
+
+
+def npl_ratio(non_performing: int, outstanding: int) -> Decimal | None:
+    """Non-performing / outstanding in percent, rounded half up to two decimals; None without loans."""
+    if not outstanding:
+        return None
+    return (Decimal(non_performing) * 100 / Decimal(outstanding)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def oversight_queryset(
     *,
     user: Any,
@@ -57,9 +115,15 @@ def oversight_queryset(
     kecamatan_code: str | None = None,
     stage: str | None = None,
     search: str | None = None,
+    loans_day: datetime.date | None = None,
 ) -> QuerySet[Cooperative]:
-    """Return the cooperatives the user oversees, annotated with their figures."""
-    year_start = datetime.date(timezone.localdate().year, 1, 1)
+    """Return the cooperatives the user oversees, annotated with their figures.
+
+    Books figures are the latest; loans are classified by their days past due on
+    ``loans_day`` (default today).
+    """
+    today = timezone.localdate()
+    year_start = datetime.date(today.year, 1, 1)
     facilities = Facility.objects.filter(cooperative=OuterRef("pk")).order_by().values("cooperative")
     last_change = StageChange.objects.filter(cooperative=OuterRef("pk")).order_by().values("cooperative")
     return cooperative_list_for_user(
@@ -80,6 +144,8 @@ def oversight_queryset(
             account__type__in=[AccountType.INCOME, AccountType.EXPENSE],
             month__gte=year_start,
         ),
+        loans_outstanding=_loans_outstanding(Loan.objects.filter(cooperative=OuterRef("pk"), status=LoanStatus.ACTIVE)),
+        loans_npl_outstanding=_loans_outstanding(_non_performing(loans_day or today)),
     )
 
 
@@ -106,6 +172,9 @@ def oversight_item(coop: Any) -> dict[str, Any]:
         "savings_total": coop.savings_total,
         "total_assets": coop.total_assets,
         "surplus_ytd": coop.surplus_ytd,
+        "loans_outstanding": coop.loans_outstanding,
+        "loans_npl_outstanding": coop.loans_npl_outstanding,
+        "npl_ratio": npl_ratio(coop.loans_npl_outstanding, coop.loans_outstanding),
     }
 
 

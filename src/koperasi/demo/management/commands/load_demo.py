@@ -14,6 +14,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Anggota: {result.members_registered} baru, {result.savings_transactions} transaksi simpanan baru."
         )
+        self.stdout.write(f"Pinjaman: {result.loans} baru, {result.loan_transactions} transaksi pinjaman baru.")
         for note in result.notes:
             self.stdout.write(self.style.WARNING(note))
         self.stdout.write(f"Pengguna demo (kata sandi semua: {DEMO_PASSWORD}):")
@@ -21,4 +22,7 @@ class Command(BaseCommand):
         self.stdout.write("  dinas       — Dinas Koperasi Kota Balikpapan (melihat 34 koperasi)")
         for username, role, _ in DEMO_STAFF:
             self.stdout.write(f"  {username:<11} — {role.label}, KKMP Gunung Sari Ulu")
+        self.stdout.write(
+            "  ketua.<kode>, bendahara.<kode>, pengawas.<kode> — pengurus dan pengawas koperasi lain yang beroperasi"
+        )
         self.stdout.write("  (anggota = Budi Santoso, anggota KKMP Gunung Sari Ulu: portal /k/gunung-sari-ulu/saya/)")
