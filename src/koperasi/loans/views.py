@@ -734,19 +734,19 @@ def _payment_message(request: HttpRequest, txn: LoanTransaction, started: dateti
     )
 
 
-@login_required
-@require_POST
-def repay(request: HttpRequest, code: str, loan_id: int) -> HttpResponse:
-    """Take a repayment: penalty, interest, principal, oldest instalment first; then its receipt."""
+def _take_payment(
+    request: HttpRequest, code: str, loan_id: int, form_class: Any, service: Any, bound_key: str
+) -> HttpResponse:
+    """Parse a payment form, call ``service`` (repayment or recovery), then show its receipt."""
     coop, roles = _coop(request, code, Action.LOANS_REPAY)
     loan = _loan(coop, loan_id)
-    form = RepaymentForm(request.POST)
+    form = form_class(request.POST)
     status = 422
     if form.is_valid():
         data = form.cleaned_data
         started = timezone.now()
         try:
-            txn = services.loan_repay(
+            txn = service(
                 cooperative=coop,
                 loan=loan,
                 amount=data["amount"],
@@ -761,7 +761,14 @@ def repay(request: HttpRequest, code: str, loan_id: int) -> HttpResponse:
         else:
             _payment_message(request, txn, started)
             return _after_payment(request, coop, loan, txn)
-    return _detail_page(request, coop, roles, _loan(coop, loan_id), bound={"repay": form}, status=status)
+    return _detail_page(request, coop, roles, _loan(coop, loan_id), bound={bound_key: form}, status=status)
+
+
+@login_required
+@require_POST
+def repay(request: HttpRequest, code: str, loan_id: int) -> HttpResponse:
+    """Take a repayment: penalty, interest, principal, oldest instalment first; then its receipt."""
+    return _take_payment(request, code, loan_id, RepaymentForm, services.loan_repay, "repay")
 
 
 def _payoff_page(
@@ -904,30 +911,7 @@ def write_off_approve(request: HttpRequest, code: str, loan_id: int) -> HttpResp
 @require_POST
 def recover(request: HttpRequest, code: str, loan_id: int) -> HttpResponse:
     """Money received on a written-off loan (other income), up to what was written off."""
-    coop, roles = _coop(request, code, Action.LOANS_REPAY)
-    loan = _loan(coop, loan_id)
-    form = RecoveryForm(request.POST)
-    status = 422
-    if form.is_valid():
-        data = form.cleaned_data
-        started = timezone.now()
-        try:
-            txn = services.loan_recover(
-                cooperative=coop,
-                loan=loan,
-                amount=data["amount"],
-                date=data["date"],
-                channel=data["channel"],
-                reference=data["reference"],
-                idempotency_key=data["idempotency_key"] or None,
-                actor=request.user,
-            )
-        except REFUSED as exc:
-            status = form_add_domain_error(form, exc)
-        else:
-            _payment_message(request, txn, started)
-            return _after_payment(request, coop, loan, txn)
-    return _detail_page(request, coop, roles, _loan(coop, loan_id), bound={"recover": form}, status=status)
+    return _take_payment(request, code, loan_id, RecoveryForm, services.loan_recover, "recover")
 
 
 # --- products -----------------------------------------------------------------------------
