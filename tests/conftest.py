@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -9,6 +10,8 @@ from django.test import Client
 
 from koperasi.core.models import ApiToken, CooperativeRole, RegionalRole
 from koperasi.core.roles import Role
+
+FUNDED_ON = datetime.date(2026, 1, 2)
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +48,23 @@ def _ledger_verified_after_test(request: Any) -> Any:
         assert result.ok, f"buku {cooperative.code} rusak setelah tes: {result.problems}"
     _savings_sub_ledger_agrees()
     _loans_sub_ledger_agrees()
+    _shop_stock_agrees()
+
+
+def _shop_stock_agrees() -> None:
+    """Each product's quantity = Σ its stock levels; the ledger's inventory = Σ product stock values."""
+    from django.db.models import Sum
+
+    from koperasi.cooperatives.models import Cooperative
+    from koperasi.shop.models import Product, StockLevel
+    from koperasi.shop.selectors import inventory_reconcile
+
+    levels = dict(StockLevel.objects.values("product_id").annotate(s=Sum("qty")).values_list("product_id", "s"))
+    for product_id, qty in Product.objects.values_list("pk", "stock_qty"):
+        assert qty == levels.get(product_id, 0), f"barang {product_id}: stok ≠ jumlah stok per lokasi"
+    for cooperative in Cooperative.objects.filter(pk__in=Product.objects.values("cooperative_id")):
+        row = inventory_reconcile(cooperative=cooperative)
+        assert row.difference == 0, f"{cooperative.code}: akun persediaan ≠ nilai stok barang ({row})"
 
 
 def _loans_sub_ledger_agrees() -> None:
@@ -280,3 +300,33 @@ def active_member(coop: Any, register_member: Any, kasir: Any) -> Any:
     )
     member.refresh_from_db()
     return member
+
+
+@pytest.fixture
+def bendahara(coop: Any, grant: Any) -> Any:
+    return grant(coop, Role.BENDAHARA)
+
+
+@pytest.fixture
+def pengawas(coop: Any, grant: Any) -> Any:
+    return grant(coop, Role.PENGAWAS)
+
+
+@pytest.fixture
+def fund_cash(admin_user: Any) -> Any:
+    """Put capital (modal penyertaan) into a cooperative's cash box on 2 January 2026."""
+    from koperasi.ledger.services import ByRole, LineInput, journal_post
+
+    def fund(cooperative: Any, amount: int = 500_000_000, date: datetime.date = FUNDED_ON) -> Any:
+        return journal_post(
+            cooperative=cooperative,
+            date=date,
+            lines=[
+                LineInput(account=ByRole("cash"), debit=amount),
+                LineInput(account=ByRole("capital_participation"), credit=amount),
+            ],
+            memo="Modal penyertaan",
+            actor=admin_user,
+        )
+
+    return fund

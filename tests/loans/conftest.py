@@ -8,39 +8,7 @@ from typing import Any
 
 import pytest
 
-from koperasi.core.roles import Role
-
 DISBURSED = datetime.date(2026, 2, 10)
-
-
-@pytest.fixture
-def bendahara(coop: Any, grant: Any) -> Any:
-    return grant(coop, Role.BENDAHARA)
-
-
-@pytest.fixture
-def pengawas(coop: Any, grant: Any) -> Any:
-    return grant(coop, Role.PENGAWAS)
-
-
-@pytest.fixture
-def fund_cash(admin_user: Any) -> Any:
-    """Put capital (modal penyertaan) into a cooperative's cash box on 2 January 2026."""
-    from koperasi.ledger.services import ByRole, LineInput, journal_post
-
-    def fund(cooperative: Any, amount: int = 500_000_000, date: datetime.date = datetime.date(2026, 1, 2)) -> Any:
-        return journal_post(
-            cooperative=cooperative,
-            date=date,
-            lines=[
-                LineInput(account=ByRole("cash"), debit=amount),
-                LineInput(account=ByRole("capital_participation"), credit=amount),
-            ],
-            memo="Modal penyertaan",
-            actor=admin_user,
-        )
-
-    return fund
 
 
 @pytest.fixture

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "koperasi.ledger",
     "koperasi.savings",
     "koperasi.loans",
+    "koperasi.shop",
     "koperasi.oversight",
     "koperasi.api",
     "koperasi.demo",

@@ -47,6 +47,17 @@ class Action(enum.StrEnum):
     LOANS_SETTINGS = "loans.settings"
     LOANS_WRITE_OFF = "loans.write_off"
     LOANS_BATCH = "loans.batch"
+    SHOP_VIEW = "shop.view"
+    SHOP_CATALOGUE = "shop.catalogue"
+    SHOP_PURCHASE = "shop.purchase"
+    SHOP_RECEIVE = "shop.receive"
+    SHOP_PAY = "shop.pay"
+    SHOP_SELL = "shop.sell"
+    SHOP_RETURN_APPROVE = "shop.return.approve"
+    SHOP_STOCK = "shop.stock"
+    SHOP_STOCK_COUNT = "shop.stock.count"
+    SHOP_REPORTS = "shop.reports"
+    HET_MANAGE = "het.manage"
 
 
 _BOARD = {Role.KETUA, Role.SEKRETARIS}
@@ -97,6 +108,20 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Hapus buku needs both ketua and pengawas: one proposes, the other approves (loans.services).
     Action.LOANS_WRITE_OFF: frozenset({Role.KETUA, Role.PENGAWAS}),
     Action.LOANS_BATCH: frozenset({Role.BENDAHARA}),
+    # The gerai and gudang. The kasir sells and receives goods; the bendahara or a hired manajer
+    # buys, prices and pays; a return is approved by someone other than the kasir (shop.services).
+    Action.SHOP_VIEW: frozenset(_OFFICERS | {Role.KASIR, Role.ADMIN}),
+    Action.SHOP_CATALOGUE: frozenset({Role.KETUA, Role.BENDAHARA, Role.MANAJER}),
+    Action.SHOP_PURCHASE: frozenset({Role.BENDAHARA, Role.MANAJER}),
+    Action.SHOP_RECEIVE: frozenset({Role.BENDAHARA, Role.MANAJER, Role.KASIR}),
+    Action.SHOP_PAY: frozenset({Role.BENDAHARA}),
+    Action.SHOP_SELL: frozenset({Role.KASIR, Role.BENDAHARA, Role.MANAJER}),
+    Action.SHOP_RETURN_APPROVE: frozenset({Role.KETUA, Role.BENDAHARA, Role.MANAJER}),
+    Action.SHOP_STOCK: frozenset({Role.BENDAHARA, Role.MANAJER, Role.KASIR}),
+    Action.SHOP_STOCK_COUNT: frozenset({Role.BENDAHARA, Role.MANAJER}),
+    Action.SHOP_REPORTS: frozenset(_OFFICERS | {Role.ADMIN}),
+    # HET is set by government; the Dinas (or the administrator) keeps the table current.
+    Action.HET_MANAGE: frozenset({Role.DINAS, Role.ADMIN}),
 }
 
 
