@@ -15,6 +15,7 @@ GLOBAL_MODELS = {
     "core.regionalrole": "a role over a region (Dinas) or the deployment (admin), not one cooperative",
     "core.apitoken": "a user's credential; users may serve several cooperatives",
     "core.auditevent": "also records actions outside any cooperative; carries cooperative when there is one",
+    "shop.het": "price ceilings set by government for a region; reference data (DESIGN.md §5)",
 }
 
 

@@ -43,6 +43,10 @@ COOPERATIVE_HEADERS = (
     "Pinjaman beredar (Rp)",
     "Pinjaman bermasalah (Rp)",
     "NPL %",
+    "Penjualan gerai bulan ini (Rp)",
+    "Penjualan gerai tahun ini (Rp)",
+    "Porsi anggota %",
+    "Persediaan (Rp)",
 )
 MAX_COLUMN_WIDTH = 50
 
@@ -79,6 +83,10 @@ def _cooperative_cells(row: Mapping[str, Any]) -> list[Any]:
         row["loans_outstanding"],
         row["loans_npl_outstanding"],
         row["npl_ratio"],
+        row["shop_sales_month"],
+        row["shop_sales_ytd"],
+        row["shop_member_share_pct"],
+        row["inventory_value"],
     ]
 
 

@@ -12,6 +12,12 @@ month-end batch's SQL (``loans.month_end.days_past_due_expression``), so the liv
 computed the same way as the batch and ``loans.calculations.days_past_due``; it reads the
 active loans and their unsettled instalments (a partial index), never the journal. The NPL
 ratio is non-performing / outstanding in percent, two decimals (none without loans).
+
+Gerai (issue 6): ``shop_sales_month`` and ``shop_sales_ytd`` are the gerai's own-goods sales
+(member and non-member sales accounts, net of returns) this month and since 1 January;
+``shop_member_share`` is the members' part of the year's sales in percent (a cooperative
+exists for its members, domain.md §2.4); ``inventory_value`` is the inventory account. All
+from the month totals of the books, like the savings figures.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ from koperasi.members.models import Member
 
 # The chart roles of members' savings (ledger.chart): pokok and wajib in equity, sukarela a liability.
 SAVINGS_ROLES = ("savings_pokok", "savings_wajib", "savings_sukarela")
+SALES_ROLES = ("sales_members", "sales_non_members")
 
 LEGAL_KINDS_TOTAL = len(LegalKind.values)
 
@@ -146,7 +153,22 @@ def oversight_queryset(
         ),
         loans_outstanding=_loans_outstanding(Loan.objects.filter(cooperative=OuterRef("pk"), status=LoanStatus.ACTIVE)),
         loans_npl_outstanding=_loans_outstanding(_non_performing(loans_day or today)),
+        shop_sales_month=_books_sum(
+            F("credit") - F("debit"), account__role__in=SALES_ROLES, month=today.replace(day=1)
+        ),
+        shop_sales_ytd=_books_sum(F("credit") - F("debit"), account__role__in=SALES_ROLES, month__gte=year_start),
+        shop_member_sales_ytd=_books_sum(
+            F("credit") - F("debit"), account__role="sales_members", month__gte=year_start
+        ),
+        inventory_value=_books_sum(F("debit") - F("credit"), account__role="inventory"),
     )
+
+
+def percent_of(part: int, whole: int) -> Decimal | None:
+    """Part / whole in percent, rounded half up to one decimal; None when the whole is zero."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def oversight_item(coop: Any) -> dict[str, Any]:
@@ -175,6 +197,10 @@ def oversight_item(coop: Any) -> dict[str, Any]:
         "loans_outstanding": coop.loans_outstanding,
         "loans_npl_outstanding": coop.loans_npl_outstanding,
         "npl_ratio": npl_ratio(coop.loans_npl_outstanding, coop.loans_outstanding),
+        "shop_sales_month": coop.shop_sales_month,
+        "shop_sales_ytd": coop.shop_sales_ytd,
+        "shop_member_share_pct": percent_of(coop.shop_member_sales_ytd, coop.shop_sales_ytd),
+        "inventory_value": coop.inventory_value,
     }
 
 
