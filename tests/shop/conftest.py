@@ -44,8 +44,14 @@ def make_item(bendahara: Any) -> Any:
 def rice(coop: Any, make_item: Any) -> Any:
     """Beras SPHP 5 kg at Rp65.500 (the zone 2 ceiling: 5 × Rp13.100)."""
     return make_item(
-        coop, sku="SPHP5", name="Beras SPHP 5 kg", unit="karung", price=65_500, het_commodity="beras_sphp",
-        het_quantity="5", barcode="8991234500015",
+        coop,
+        sku="SPHP5",
+        name="Beras SPHP 5 kg",
+        unit="karung",
+        price=65_500,
+        het_commodity="beras_sphp",
+        het_quantity="5",
+        barcode="8991234500015",
     )
 
 
@@ -58,9 +64,7 @@ def lpg(coop: Any, make_item: Any) -> Any:
 @pytest.fixture
 def oil(coop: Any, make_item: Any) -> Any:
     """MinyaKita 1 liter at Rp15.700."""
-    return make_item(
-        coop, sku="MK1", name="MinyaKita 1 L", unit="botol", price=15_700, het_commodity="minyakita"
-    )
+    return make_item(coop, sku="MK1", name="MinyaKita 1 L", unit="botol", price=15_700, het_commodity="minyakita")
 
 
 @pytest.fixture

@@ -75,12 +75,15 @@ def commission_for(line_total: int, percent: Decimal) -> Rupiah:
 def part_of(amount: int, qty: int, of_qty: int, already: int, already_qty: int) -> Rupiah:
     """Return the share of ``amount`` (for ``of_qty`` units) that ``qty`` more units carry.
 
-    The last units returned carry what is left (``amount − already``), so a line returned
-    in pieces gives back exactly its amount.
+    ``already`` (for ``already_qty`` units) has been given back before. The share is counted
+    on the running total (the first ``already_qty + qty`` units carry their rounded part of
+    ``amount``, less what was already given), so no piece is negative, the pieces never
+    exceed ``amount``, and the last units returned carry what is left (``amount − already``).
     """
     if already_qty + qty >= of_qty:
         return amount - already
-    return int((Decimal(amount) * qty / of_qty).to_integral_value(ROUND_HALF_UP))
+    upto = int((Decimal(amount) * (already_qty + qty) / of_qty).to_integral_value(ROUND_HALF_UP))
+    return max(0, min(upto, amount) - already)
 
 
 def change_for(total: int, cash_received: int) -> Rupiah:

@@ -41,8 +41,8 @@ def sale_lines(
 ) -> list[LineInput]:
     """Return the lines of a sale, or with ``refund`` those of its return (every side swapped).
 
-    Dr cash/bank the total; per business unit: Cr revenue, Dr cost of goods sold, Cr
-    inventory; per consignor: Cr the payable to the UMKM, Cr the commission.
+    Dr cash/bank what each business unit's goods brought in; per business unit: Cr revenue,
+    Dr cost of goods sold, Cr inventory; per consignor: Cr the payable to the UMKM, Cr the commission.
     """
     revenue = ByRole("sales_members" if is_member else "sales_non_members")
     groups: dict[tuple[int, bool, int | None], list[Any]] = defaultdict(lambda: [None, 0, 0, 0])
@@ -59,9 +59,12 @@ def sale_lines(
         if amount > 0:
             out.append(_line(account, amount, debit=debit != refund, unit=unit, member_id=member_id))
 
-    total = sum(sold.amount for sold in lines)
-    if lines:
-        add(ByRole(money_role), total, debit=True, unit=lines[0].unit)
+    # The money comes in per business unit (one line when the sale is of one unit's goods).
+    money: dict[int, list[Any]] = {}
+    for sold in lines:
+        money.setdefault(sold.unit.pk, [sold.unit, 0])[1] += sold.amount
+    for _, (unit, amount) in sorted(money.items()):
+        add(ByRole(money_role), amount, debit=True, unit=unit)
     for (_, consignment, consignor_member), (unit, amount, cost, commission) in sorted(
         groups.items(), key=lambda item: (item[0][0], item[0][1], item[0][2] or 0)
     ):
@@ -76,10 +79,23 @@ def sale_lines(
     return out
 
 
-def receipt_lines(*, total: int, unit: Any, paid_role: str | None) -> list[LineInput]:
-    """Return the lines of goods received: Dr inventory; Cr the payable (or cash/bank if paid at once)."""
+def receipt_lines(
+    *, total: int, unit: Any, paid_role: str | None, parts: list[tuple[Any, int]] | None = None
+) -> list[LineInput]:
+    """Return the lines of goods received: Dr inventory; Cr the payable (or cash/bank if paid at once).
+
+    ``parts`` (business unit, value) splits the lines per unit when the goods belong to more
+    than one (a sale credits the inventory of the product's unit, so the receipt debits it there).
+    """
     credit = ByRole(paid_role) if paid_role else ByRole("trade_payable")
-    return [_line(ByRole("inventory"), total, debit=True, unit=unit), _line(credit, total, debit=False, unit=unit)]
+    by_unit: dict[Any, list[Any]] = {}
+    for part_unit, amount in parts or [(unit, total)]:
+        key = getattr(part_unit, "pk", part_unit)
+        by_unit.setdefault(key, [part_unit, 0])[1] += amount
+    groups = [(u, a) for u, a in by_unit.values() if a > 0]
+    return [_line(ByRole("inventory"), a, debit=True, unit=u) for u, a in groups] + [
+        _line(credit, a, debit=False, unit=u) for u, a in groups
+    ]
 
 
 def payment_lines(*, amount: int, payable_role: str, money_role: str, member_id: int | None = None) -> list[LineInput]:

@@ -2,8 +2,10 @@
 
 Lock order, the same everywhere so two writes never deadlock: the product rows (in
 primary-key order), then their stock levels, then the document counter, then the ledger
-head (inside ``journal_post``). Callers (views, API) have checked the actor's permission;
-``sale_return_decide`` also checks that the approver is not the requester.
+head (inside ``journal_post``). A sale, and the approval of a cash refund, also lock their
+cashier session row (after the products), so a till's close counts exactly its sales.
+Callers (views, API) have checked the actor's permission; ``sale_return_decide`` also
+checks that the approver is not the requester.
 
 One module per concept: ``catalogue`` (HET, products, prices), ``purchasing`` (suppliers,
 orders, receipts, invoices, payments), ``stock`` (transfers, counts, consignment goods),

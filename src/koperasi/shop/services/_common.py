@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Upper
+from django.utils import timezone
 
 from koperasi.cooperatives.models import BusinessUnit, Cooperative
 from koperasi.core.errors import Conflict, NotFound, ValidationError
@@ -42,6 +45,8 @@ NUMBER_PREFIX = {
 
 
 # --- Small checks ------------------------------------------------------------------------------
+
+T = TypeVar("T")
 
 
 def _actor_or_none(actor: Any) -> Any:
@@ -87,6 +92,16 @@ def _qty(value: Any, field: str) -> int:
     return value
 
 
+def _line_id(value: Any, field: str = "lines") -> int:
+    """Return a row id named in a form or request (an int, or a string of digits)."""
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
+        raise ValidationError.for_field(field, "Baris tidak dikenal.", code="line_unknown")
+    number = int(str(value).strip())
+    if number > 2**62:
+        raise ValidationError.for_field(field, "Baris tidak dikenal.", code="line_unknown")
+    return number
+
+
 def _percent(value: Any, field: str, label: str) -> Decimal:
     try:
         rate = Decimal(str(value).strip().replace(",", "."))
@@ -97,10 +112,23 @@ def _percent(value: Any, field: str, label: str) -> Decimal:
     return rate
 
 
+LAST_DATE = datetime.date(9998, 12, 31)  # the books read "every posting" up to 9999-01-01 (savings.FAR_FUTURE)
+
+
 def _date(value: Any, field: str = "date") -> datetime.date:
     if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
         raise ValidationError.for_field(field, "Tanggal wajib diisi.")
+    if value > LAST_DATE:
+        raise ValidationError.for_field(field, "Tanggal terlalu jauh di masa depan; periksa kembali.")
     return value
+
+
+def _event_date(value: Any, field: str = "date") -> datetime.date:
+    """Return the date of something that happened (a sale, receipt, payment, count): not after today."""
+    day = _date(value, field)
+    if day > timezone.localdate():
+        raise ValidationError.for_field(field, "Tanggal tidak boleh setelah hari ini.", code="date_future")
+    return day
 
 
 def _period_open(cooperative: Cooperative, date: datetime.date) -> None:
@@ -148,7 +176,16 @@ def _location(cooperative: Cooperative, location: Location | int | str | None) -
             raise NotFound("Lokasi stok tidak ditemukan.", code="location_not_found")
         return location
     if location not in (None, ""):
-        return selectors.location_get(cooperative=cooperative, location_id=location)
+        try:
+            return selectors.location_get(cooperative=cooperative, location_id=location)
+        except NotFound:
+            # A cooperative's first stock document may name a default location not made yet.
+            if location not in {code for code, _, _ in selectors.DEFAULT_LOCATIONS}:
+                raise
+            found = locations_ensure(cooperative).get(str(location))
+            if found is None:
+                raise
+            return found
     locations = locations_ensure(cooperative)
     gerai = [loc for loc in locations.values() if loc.kind == LocationKind.GERAI and loc.is_active]
     if not gerai:
@@ -175,15 +212,20 @@ def _products_locked(cooperative: Cooperative, refs: Iterable[Product | int | st
     """
     refs = list(refs)
     ids = {r.pk if isinstance(r, Product) else r for r in refs if not isinstance(r, str)}
-    skus = {r for r in refs if isinstance(r, str)}
-    query = Product.objects.filter(cooperative=cooperative).filter(Q(pk__in=ids) | Q(sku__in=skus))
+    # SKUs are unique ignoring case (catalogue._clean_product), so "lpg3" finds "LPG3".
+    skus = {r.upper() for r in refs if isinstance(r, str)}
+    query = Product.objects.filter(cooperative=cooperative).annotate(sku_upper=Upper("sku"))
+    query = query.filter(Q(pk__in=ids) | Q(sku_upper__in=skus))
     found = list(query.select_related("business_unit", "consignor").select_for_update(of=("self",)).order_by("pk"))
     by_id = {p.pk: p for p in found}
-    by_sku = {p.sku: p for p in found}
+    by_sku = {p.sku.upper(): p for p in found}
     out: dict[Any, Product] = {}
     unknown = []
     for ref in refs:
-        product = by_sku.get(ref) if isinstance(ref, str) else by_id.get(ref.pk if isinstance(ref, Product) else ref)
+        if isinstance(ref, str):
+            product = by_sku.get(ref.upper())
+        else:
+            product = by_id.get(ref.pk if isinstance(ref, Product) else ref)
         if product is None:
             unknown.append(str(ref if not isinstance(ref, Product) else ref.sku))
         else:
@@ -310,3 +352,27 @@ def _check_het(
             code="price_above_het",
             detail={"price": [f"Paling tinggi {format_rupiah(limit)} (HET)."], "het": [str(limit)]},
         )
+
+
+def first_on_key_race(find: Callable[[Cooperative, str | None], Any]) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Make a keyed write return the first result when a parallel twin with the same key won the race.
+
+    The writer checks its key before and after its locks; two attempts with the same key
+    but different rows to lock can still both pass, and the loser's insert then breaks the
+    unique key. Its transaction is rolled back whole; the first attempt's result is returned.
+    """
+
+    def decorate(write: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(write)
+        def keyed(**kwargs: Any) -> T:
+            try:
+                return write(**kwargs)
+            except IntegrityError:
+                first = find(kwargs["cooperative"], _key(kwargs.get("idempotency_key")))
+                if first is None:
+                    raise
+                return first
+
+        return keyed
+
+    return decorate

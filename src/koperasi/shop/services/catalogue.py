@@ -115,6 +115,8 @@ def _clean_product(cooperative: Cooperative, data: ProductInput, *, exclude_id: 
         het_quantity = Decimal(0)
     if not het_quantity.is_finite() or het_quantity <= 0 or het_quantity > 10_000:
         raise ValidationError.for_field("het_quantity", "Isi satuan HET harus lebih dari nol (mis. 5 untuk 5 kg).")
+    if het_quantity != het_quantity.quantize(Decimal("0.001")):  # the column keeps 3 decimals: 0.0001 would be 0
+        raise ValidationError.for_field("het_quantity", "Isi satuan HET paling banyak 3 desimal (mis. 0,5 atau 0,25).")
     if isinstance(data.pack_size, bool) or not isinstance(data.pack_size, int) or not 1 <= data.pack_size <= 100_000:
         raise ValidationError.for_field("pack_size", "Isi kemasan harus bilangan bulat 1–100.000.")
     if isinstance(data.min_stock, bool) or not isinstance(data.min_stock, int) or not 0 <= data.min_stock <= MAX_QTY:

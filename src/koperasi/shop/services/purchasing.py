@@ -37,12 +37,15 @@ from koperasi.shop.models import (
 )
 from koperasi.shop.services._common import (
     KEY_PREFIX,
+    MAX_AMOUNT,
     MAX_LINES,
     _actor_or_none,
     _amount,
     _date,
+    _event_date,
     _key,
     _levels_locked,
+    _line_id,
     _location,
     _moves,
     _period_open,
@@ -52,6 +55,7 @@ from koperasi.shop.services._common import (
     _supplier,
     _supplier_locked,
     _text,
+    first_on_key_race,
     next_number,
 )
 
@@ -122,6 +126,10 @@ def _check_purchase_lines(lines: Sequence[PurchaseLineInput]) -> None:
     for i, line in enumerate(lines, start=1):
         _qty(line.qty, f"lines.{i}.qty")
         _amount(line.unit_cost, f"lines.{i}.unit_cost", "Harga beli", allow_zero=True)
+    if sum(line.qty * line.unit_cost for line in lines) > MAX_AMOUNT:
+        raise ValidationError.for_field(
+            "lines", "Jumlah pembelian terlalu besar; periksa kembali.", code="amount_too_large"
+        )
 
 
 def _receive(
@@ -193,7 +201,12 @@ def _receive(
         receipt.journal_entry = journal_post(
             cooperative=cooperative,
             date=date,
-            lines=postings.receipt_lines(total=total, unit=items[0][0].business_unit, paid_role=paid_role),
+            lines=postings.receipt_lines(
+                total=total,
+                unit=items[0][0].business_unit,
+                paid_role=paid_role,
+                parts=[(p.business_unit, q * c) for p, q, c, _ in items],
+            ),
             memo=f"Penerimaan barang {receipt.receipt_no} dari {supplier.name}",
             source=receipt,
             idempotency_key=f"{KEY_PREFIX}receipt:{receipt.pk}",
@@ -214,6 +227,7 @@ def _existing_receipt(cooperative: Cooperative, key: str | None) -> GoodsReceipt
     return GoodsReceipt.objects.filter(cooperative=cooperative, idempotency_key=key).first() if key else None
 
 
+@first_on_key_race(_existing_receipt)
 def purchase_direct(
     *,
     cooperative: Cooperative,
@@ -233,7 +247,7 @@ def purchase_direct(
     ValidationError (lines, unknown product, consignment goods) and Conflict
     (``insufficient_funds``, ``period_closed``).
     """
-    date = _date(date)
+    date = _event_date(date)
     supplier = _supplier(cooperative, supplier)
     _check_purchase_lines(lines)
     if paid_channel is not None and paid_channel not in SupplierPaymentChannel.values:
@@ -348,6 +362,7 @@ def _order_locked(cooperative: Cooperative, order: PurchaseOrder | int) -> Purch
     return found
 
 
+@first_on_key_race(_existing_receipt)
 def goods_receive(
     *,
     cooperative: Cooperative,
@@ -363,10 +378,10 @@ def goods_receive(
     Raises NotFound, ValidationError (unknown line, more than still due) and Conflict
     (``order_closed``, ``period_closed``).
     """
-    date = _date(date)
+    date = _event_date(date)
     note = _text(note, "note", "Catatan", max_length=250)
     key = _key(idempotency_key)
-    wanted = {int(k): _qty(v, f"lines.{k}.qty") for k, v in quantities.items() if v}
+    wanted = {_line_id(k): _qty(v, f"lines.{k}.qty") for k, v in quantities.items() if v}
     if not wanted:
         raise ValidationError.for_field("lines", "Isi jumlah yang diterima paling sedikit untuk satu barang.")
     if (first := _existing_receipt(cooperative, key)) is not None:
@@ -433,7 +448,7 @@ def supplier_invoice_record(
     date = _date(date)
     if due_on is not None and _date(due_on, "due_on") < date:
         raise ValidationError.for_field("due_on", "Jatuh tempo tidak boleh sebelum tanggal faktur.")
-    ids = sorted({r.pk if isinstance(r, GoodsReceipt) else int(r) for r in receipts})
+    ids = sorted({r.pk if isinstance(r, GoodsReceipt) else _line_id(r, "receipts") for r in receipts})
     if not ids:
         raise ValidationError.for_field("receipts", "Pilih paling sedikit satu penerimaan barang.")
     with transaction.atomic():
@@ -489,7 +504,7 @@ def supplier_pay(
     ``insufficient_funds``, ``period_closed``).
     """
     amount = _amount(amount, "amount", "Jumlah pembayaran")
-    date = _date(date)
+    date = _event_date(date)
     if channel not in SupplierPaymentChannel.values:
         raise ValidationError.for_field("channel", "Cara bayar harus tunai atau transfer.")
     reference = _text(reference, "reference", "Referensi", max_length=100)
@@ -536,7 +551,7 @@ def supplier_pay(
             lines=postings.payment_lines(amount=amount, payable_role="trade_payable", money_role=money_role),
             memo=f"Pembayaran kepada {supplier.name}" + (f" faktur {bill.invoice_no}" if bill else ""),
             source=f"shop.supplier:{supplier.pk}",
-            idempotency_key=f"{KEY_PREFIX}{key}" if key else None,
+            idempotency_key=f"{KEY_PREFIX}pay:{key}" if key else None,  # never one of the internal keys
             actor=actor,
         )
         payment = SupplierPayment.objects.create(

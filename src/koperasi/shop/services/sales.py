@@ -42,13 +42,15 @@ from koperasi.shop.models import (
 )
 from koperasi.shop.services._common import (
     KEY_PREFIX,
+    MAX_AMOUNT,
     MAX_LINES,
     _actor_or_none,
     _amount,
     _check_het,
-    _date,
+    _event_date,
     _key,
     _levels_locked,
+    _line_id,
     _location,
     _may_approve,
     _moves,
@@ -58,6 +60,7 @@ from koperasi.shop.services._common import (
     _refuse_short,
     _require_money,
     _text,
+    first_on_key_race,
     next_number,
 )
 
@@ -188,6 +191,7 @@ def _existing_sale(cooperative: Cooperative, key: str | None) -> Sale | None:
     return Sale.objects.filter(cooperative=cooperative, idempotency_key=key).first() if key else None
 
 
+@first_on_key_race(_existing_sale)
 def sale_create(
     *,
     cooperative: Cooperative,
@@ -212,7 +216,7 @@ def sale_create(
     (lines, quantities, unknown product, payment, NIK) and Conflict (``insufficient_stock``,
     ``price_above_het``, ``cash_short``, ``product_inactive``, ``session_closed``, ``period_closed``).
     """
-    date = _date(date)
+    date = _event_date(date)
     if not lines:
         raise ValidationError.for_field("lines", "Isi paling sedikit satu barang.")
     if len(lines) > MAX_LINES:
@@ -242,7 +246,11 @@ def sale_create(
         products = _products_locked(cooperative, [ln.product for ln in lines])
         if (first := _existing_sale(cooperative, key)) is not None:
             return first  # a retry that waited for the first attempt's locks
-        if till is not None and not CashierSession.objects.filter(pk=till.pk, status=SessionStatus.OPEN).exists():
+        # The session row lock orders this sale against the session's close: a sale either counts in
+        # the close's expected cash or finds the session closed.
+        if till is not None and not list(
+            CashierSession.objects.select_for_update().filter(pk=till.pk, status=SessionStatus.OPEN).values_list("pk")
+        ):
             raise Conflict("Sesi kasir sudah ditutup; buka sesi baru.", code="session_closed")
         items = [(products[ln.product.pk if isinstance(ln.product, Product) else ln.product], ln.qty) for ln in lines]
         inactive = [p.name for p, _ in items if not p.is_active]
@@ -265,6 +273,10 @@ def sale_create(
             need[product.pk] = need.get(product.pk, 0) + qty
         _refuse_short(products={p.pk: p for p, _ in items}, levels=levels, need=need, where=place)
         total = sum(prices.get(p.pk, p.price) * qty for p, qty in items)
+        if total > MAX_AMOUNT:
+            raise ValidationError.for_field(
+                "lines", "Jumlah penjualan terlalu besar; periksa kembali.", code="amount_too_large"
+            )
         if payment_method == PaymentMethod.TUNAI:
             received = total if cash_received is None else cash_received
             if received < total:
@@ -401,7 +413,7 @@ def sale_return_request(
     if kind not in ReturnKind.values:
         raise ValidationError.for_field("kind", "Jenis harus pembatalan atau retur.")
     reason = _text(reason, "reason", "Alasan", max_length=250, required=True)
-    date = _date(date)
+    date = _event_date(date)
     with transaction.atomic():
         found = (
             Sale.objects.filter(cooperative=cooperative, pk=sale.pk if isinstance(sale, Sale) else sale)
@@ -422,7 +434,7 @@ def sale_return_request(
                 raise Conflict("Sebagian barang sudah diretur; gunakan retur untuk sisanya.", code="partly_returned")
             wanted = {pk: ln.qty for pk, ln in lines.items()}
         else:
-            wanted = {int(k): v for k, v in (quantities or {}).items() if v}
+            wanted = {_line_id(k): v for k, v in (quantities or {}).items() if v}
             if not wanted:
                 raise ValidationError.for_field("lines", "Isi jumlah barang yang diretur.")
             for pk, qty in wanted.items():
@@ -583,8 +595,13 @@ def _approve_return(
     StockLevel.objects.bulk_update(list(levels.values()), ["qty"])
     _moves(cooperative, moves, date=request.date, kind=MoveKind.RETURN, source=request)
     money_role = PAYMENT_ROLE[PaymentMethod(sale.payment_method)]
-    if money_role == "cash":
-        _require_money(cooperative, "cash", request.amount, request.date)
+    _require_money(cooperative, money_role, request.amount, request.date)
+    if request.session_id is not None and not list(
+        CashierSession.objects.select_for_update()
+        .filter(pk=request.session_id, status=SessionStatus.OPEN)
+        .values_list("pk")
+    ):
+        request.session = None  # the till was counted and closed meanwhile: the refund is paid from the cash box
     request.journal_entry = journal_post(
         cooperative=cooperative,
         date=request.date,

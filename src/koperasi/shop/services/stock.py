@@ -37,7 +37,7 @@ from koperasi.shop.services._common import (
     MAX_QTY,
     _actor_or_none,
     _amount,
-    _date,
+    _event_date,
     _levels_locked,
     _location,
     _moves,
@@ -68,7 +68,7 @@ def stock_transfer(
 
     Raises NotFound, ValidationError and Conflict (``insufficient_stock``).
     """
-    date = _date(date)
+    date = _event_date(date)
     source = _location(cooperative, from_location)
     target = _location(cooperative, to_location)
     if source.pk == target.pk:
@@ -136,7 +136,7 @@ def stock_count_post(
     Consignment goods change quantity only (the UMKM owns their value).
     Raises NotFound, ValidationError and Conflict (``period_closed``).
     """
-    date = _date(date)
+    date = _event_date(date)
     note = _text(note, "note", "Catatan", max_length=250)
     if not counts:
         raise ValidationError.for_field("counts", "Isi hasil hitung paling sedikit satu barang.")
@@ -158,6 +158,7 @@ def stock_count_post(
             created_by=_actor_or_none(actor),
         )
         rows, moves, total = [], [], 0
+        by_unit: dict[int, list[Any]] = {}  # business unit id → [unit, value]: each unit's inventory moves
         for product_id in sorted(counts):
             product, level, counted = products[product_id], levels[product_id], counts[product_id]
             diff = counted - level.qty
@@ -185,17 +186,24 @@ def stock_count_post(
                 level.qty = counted
                 moves.append((product, place, diff, value))
             total += value
+            by_unit.setdefault(product.business_unit_id, [product.business_unit, 0])[1] += value
         StockCountLine.objects.bulk_create(rows)
         Product.objects.bulk_update(list(products.values()), ["stock_qty", "stock_value"])
         StockLevel.objects.bulk_update(list(levels.values()), ["qty"])
         if moves:
             _moves(cooperative, moves, date=date, kind=MoveKind.COUNT, source=count)
         count.variance_value = total
-        if total:
+        variance = [
+            line
+            for _, (unit, value) in sorted(by_unit.items())
+            if value
+            for line in postings.variance_lines(amount=value, against_role="inventory", unit=unit)
+        ]
+        if variance:
             count.journal_entry = journal_post(
                 cooperative=cooperative,
                 date=date,
-                lines=postings.variance_lines(amount=total, against_role="inventory"),
+                lines=variance,
                 memo=f"Selisih stok opname {count.count_no} di {place.name}",
                 source=count,
                 idempotency_key=f"{KEY_PREFIX}count:{count.pk}",
@@ -239,7 +247,7 @@ def consignment_receive(
     Raises NotFound, ValidationError (not a consignment product) and Conflict (``insufficient_stock``).
     """
     qty = _qty(qty, "qty")
-    date = _date(date)
+    date = _event_date(date)
     with transaction.atomic():
         found = _products_locked(cooperative, [product.pk if isinstance(product, Product) else product])
         item = next(iter(found.values()))
@@ -286,7 +294,7 @@ def consignment_settle(
     Raises NotFound, ValidationError and Conflict (``amount_over_payable``, ``insufficient_funds``).
     """
     amount = _amount(amount, "amount", "Jumlah pembayaran")
-    date = _date(date)
+    date = _event_date(date)
     if channel not in SupplierPaymentChannel.values:
         raise ValidationError.for_field("channel", "Cara bayar harus tunai atau transfer.")
     reference = _text(reference, "reference", "Referensi", max_length=100)
