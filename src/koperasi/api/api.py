@@ -17,6 +17,8 @@ from koperasi.members.api import router as members_router
 from koperasi.oversight.api import router as oversight_router
 from koperasi.regions.api import router as regions_router
 from koperasi.savings.api import router as savings_router
+from koperasi.shop.api import router as shop_router
+from koperasi.shop.api_reports import router as shop_reports_router
 
 api = NinjaAPI(
     title="Koperasi API",
@@ -68,4 +70,6 @@ api.add_router("/coops", ledger_router)  # the books: /coops/{coop}/accounts, /j
 api.add_router("/coops", members_router)  # /coops/{coop}/members, /members/{id}, /exit, /exit-quote
 api.add_router("/coops", savings_router)  # /coops/{coop}/members/{id}/savings, /savings/transactions, ...
 api.add_router("/coops", loans_router)  # /coops/{coop}/loan-products, /loans, /loans/{id}/repayments, ...
+api.add_router("/coops", shop_router)  # /coops/{coop}/products, /purchases, /sales, /stock, /het, ...
+api.add_router("/coops", shop_reports_router)  # /coops/{coop}/shop/reports/...
 api.add_router("/oversight", oversight_router)
