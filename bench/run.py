@@ -17,6 +17,9 @@ see ``bench/savings.py``.
 
 loans_month_end (the month-end batch over 100,000 loans in 34 cooperatives beside one SQL pass of
 days past due; PostgreSQL only): see ``bench/loans_month_end.py``.
+
+pos_latency (POS sales through the HTTP API, gunicorn on PostgreSQL, at 1, 8 and 32 concurrent
+clients, beside a cheap authenticated GET of the same app; PostgreSQL only): see ``bench/pos_latency.py``.
 """
 
 from __future__ import annotations
@@ -127,6 +130,9 @@ def main() -> None:
     print(flush=True)
     # Loans month-end: its own PostgreSQL database (see bench/loans_month_end.py).
     subprocess.run([sys.executable, "-u", str(ROOT / "bench" / "loans_month_end.py")], check=True)
+    print(flush=True)
+    # POS latency through the API under gunicorn: its own PostgreSQL database (see bench/pos_latency.py).
+    subprocess.run([sys.executable, "-u", str(ROOT / "bench" / "pos_latency.py")], check=True)
 
 
 if __name__ == "__main__":

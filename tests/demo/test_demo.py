@@ -12,7 +12,9 @@ from koperasi.cooperatives.models import BusinessUnit, Cooperative, Facility, Le
 from koperasi.core.models import AuditEvent, CooperativeRole, RegionalRole
 from koperasi.demo import balikpapan
 from koperasi.demo.members import MembersResult
-from koperasi.ledger.models import JournalEntry, Period
+from koperasi.demo.shop import ShopResult
+from koperasi.ledger.models import Account, JournalEntry, Period
+from koperasi.ledger.services import LineInput, journal_post
 from koperasi.ledger.verify import ledger_verify
 from koperasi.loans.models import (
     Loan,
@@ -29,6 +31,31 @@ from koperasi.members.identity import nik_parse
 from koperasi.members.models import Member, MemberStatusChange
 from koperasi.savings.models import InterestRun, SavingsAccount, SavingsSetting, SavingsTransaction, WajibBill
 from koperasi.savings.selectors import savings_balances, savings_reconcile, wajib_arrears, wajib_bills
+from koperasi.shop.models import (
+    CashierSession,
+    ConsignmentSettlement,
+    GoodsReceipt,
+    Product,
+    ProductPrice,
+    PurchaseOrder,
+    Sale,
+    SaleLine,
+    SaleReturn,
+    StockCount,
+    StockCountLine,
+    StockMove,
+    StockTransfer,
+    Supplier,
+    SupplierInvoice,
+    SupplierPayment,
+)
+from koperasi.shop.selectors import (
+    consignment_payable,
+    inventory_reconcile,
+    member_purchases,
+    product_het_limit,
+    supplier_payables,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +89,21 @@ def table_counts() -> dict[str, int]:
         LoanInstallment,
         LoanTransaction,
         LoanMonthEnd,
+        Supplier,
+        Product,
+        ProductPrice,
+        PurchaseOrder,
+        GoodsReceipt,
+        SupplierInvoice,
+        SupplierPayment,
+        StockTransfer,
+        StockCount,
+        StockMove,
+        CashierSession,
+        Sale,
+        SaleLine,
+        SaleReturn,
+        ConsignmentSettlement,
     ]
     counts = {m.__name__: m.objects.count() for m in models}
     counts["users"] = get_user_model().objects.count()
@@ -73,6 +115,7 @@ def test_demo_follows_the_seed_articles_and_is_idempotent() -> None:
     call_command("load_demo", stdout=out)
     assert "34 koperasi baru" in out.getvalue()
     assert "Pinjaman: 121 baru, 289 transaksi pinjaman baru." in out.getvalue()
+    assert "Gerai: 121 penjualan baru." in out.getvalue()
     stages = dict(Cooperative.objects.values_list("kelurahan__name", "stage"))
     assert len(stages) == 34
     assert {k for k, s in stages.items() if s == "pembangunan"} == {"Graha Indah", "Sepinggan Baru", "Manggar"}
@@ -101,6 +144,7 @@ def test_demo_follows_the_seed_articles_and_is_idempotent() -> None:
 
     check_members_and_savings()
     check_loans()
+    check_shop()
 
     before = table_counts()
     out = io.StringIO()
@@ -108,6 +152,7 @@ def test_demo_follows_the_seed_articles_and_is_idempotent() -> None:
     assert table_counts() == before
     assert "Anggota: 0 baru, 0 transaksi simpanan baru." in out.getvalue()
     assert "Pinjaman: 0 baru, 0 transaksi pinjaman baru." in out.getvalue()
+    assert "Gerai: 0 penjualan baru." in out.getvalue()
     assert Member.objects.get(user__username="anggota").member_no == 1
 
 
@@ -314,6 +359,134 @@ def check_loans() -> None:
     assert live["PJ-00007"].collectibility == "lancar" and live["PJ-00007"].next_due_date == D(2026, 12, 10)
 
 
+SALE_COUNTS = {
+    "gunung-sari-ulu": 36,
+    "lamaru": 15,
+    "damai": 14,
+    "sepinggan": 15,
+    "baru-ilir": 14,
+    "batu-ampar": 14,
+    "karang-rejo": 13,
+}
+
+
+def check_shop() -> None:
+    """The gerai of the operating cooperatives (demo/shop.py): real purchases, stock and sales."""
+    assert Counter(Sale.objects.values_list("cooperative__code", flat=True)) == SALE_COUNTS
+    # No monthly summaries any more: stock, sales and their cost are the shop's own postings.
+    for memo in ("Rekap penjualan gerai", "Pembelian sembako dari Perum Bulog", "Pembayaran ke Perum Bulog"):
+        assert not JournalEntry.objects.filter(memo__startswith=memo).exists()
+    for coop in Cooperative.objects.filter(stage="beroperasi").select_related("kelurahan"):
+        products = {p.sku: p for p in Product.objects.filter(cooperative=coop).select_related("consignor")}
+        assert len(products) == 28, coop.code
+        assert inventory_reconcile(cooperative=coop).difference == 0, coop.code
+        assert sorted(Supplier.objects.filter(cooperative=coop).values_list("kind", flat=True)) == [
+            "bulog",
+            "distributor",
+            "pertamina",
+            "umkm",
+        ]
+        umkm = Supplier.objects.get(cooperative=coop, kind="umkm")
+        assert umkm.member is not None and umkm.member.status == "aktif"
+        consigned = sorted((p.sku, p.commission_percent) for p in products.values() if p.consignor_id == umkm.pk)
+        assert consigned == [("AMP", 10), ("KRP", 10), ("SMB", 10)], coop.code
+        # Every price within its HET (Balikpapan: zone 2 rice, LPG Rp19.000, MinyaKita Rp15.700).
+        for product in products.values():
+            limit = product_het_limit(cooperative=coop, product=product, date=D(2026, 10, 1))
+            assert limit is None or product.price <= limit, product.sku
+        assert (products["SPHP5"].price, products["LPG3"].price, products["MK1"].price) == (65_500, 19_000, 15_700)
+        # Tills closed with the cash they should hold; one return, one stock count, the UMKM paid.
+        assert not CashierSession.objects.filter(cooperative=coop).exclude(status="closed", variance=0).exists()
+        assert SaleReturn.objects.filter(cooperative=coop, status="approved").count() == 1, coop.code
+        assert StockCount.objects.get(cooperative=coop).variance_value < 0  # MinyaKita and noodles short
+        assert ConsignmentSettlement.objects.filter(cooperative=coop).count() == 1
+        assert PurchaseOrder.objects.get(cooperative=coop).status == "received"
+        assert GoodsReceipt.objects.filter(cooperative=coop, order__isnull=False).count() == 2
+        assert not Sale.objects.filter(cooperative=coop).exclude(date__range=(D(2026, 7, 1), D(2026, 10, 31))).exists()
+
+    gsu = Cooperative.objects.get(code="gunung-sari-ulu")
+    sales = Sale.objects.filter(cooperative=gsu)
+    assert sum(sales.values_list("total", flat=True)) == 96_623_000
+    assert Counter(sales.values_list("payment_method", flat=True)) == {"tunai": 18, "transfer": 16, "qris": 2}
+    assert set(sales.values_list("created_by__username", flat=True)) == {"kasir"}
+    assert sales.filter(is_member_sale=True).count() == 19
+    sessions = CashierSession.objects.filter(cooperative=gsu)
+    assert sessions.count() == 8 and set(sessions.values_list("cashier__username", flat=True)) == {"kasir"}
+    # Revenue by buyer (member or not), commission, cost of goods and the count shortage, as booked.
+    assert gerai_income(gsu) == {
+        "4-1100": 51_754_800,
+        "4-2100": 44_417_500,
+        "4-1500": 43_500,
+        "5-1100": 83_187_500,
+        "5-2800": 36_250,
+    }
+    # A leaking bottle of MinyaKita came back from Budi: asked by the kasir, approved by the bendahara,
+    # refunded from the kasir's till of that day.
+    refund = SaleReturn.objects.select_related("sale", "requested_by", "decided_by", "session").get(cooperative=gsu)
+    assert (refund.sale.sale_no, refund.amount, refund.reason) == (
+        "NT-000015",
+        15_700,
+        "Kemasan bocor, dikembalikan pembeli",
+    )
+    assert (refund.requested_by.username, refund.decided_by.username, refund.session.session_no) == (
+        "kasir",
+        "bendahara",
+        "SK-000005",
+    )
+    # Stock count at the gerai on 30 September: two bottles and three packs short, at average cost.
+    assert list(
+        StockCountLine.objects.filter(cooperative=gsu)
+        .exclude(variance_value=0)
+        .values_list("product__sku", "system_qty", "counted_qty", "variance_value")
+    ) == [("MK1", 532, 530, -27_400), ("MIEG", 401, 398, -8_850)]
+    # Bulog's order came in two parts (received by the kasir), invoiced and paid; September's
+    # delivery is half paid. The distributor is paid up; the UMKM was paid for July–September.
+    receipts = GoodsReceipt.objects.filter(cooperative=gsu, order__isnull=False).order_by("date")
+    assert [(r.receipt_no, r.date, r.total, r.created_by.username) for r in receipts] == [
+        ("TB-000001", D(2026, 7, 6), 37_672_000, "kasir"),
+        ("TB-000004", D(2026, 7, 13), 7_540_000, "kasir"),
+    ]
+    assert list(
+        SupplierInvoice.objects.filter(cooperative=gsu).order_by("date").values_list("invoice_no", "amount", "paid")
+    ) == [
+        ("BLG/KTM/17/VII/2026", 45_212_000, 45_212_000),
+        ("SR-170726", 24_677_600, 24_677_600),
+        ("BLG/KTM/17/IX/2026", 39_182_000, 19_591_000),
+    ]
+    payables = {Supplier.objects.get(pk=pk).kind: owed for pk, owed in supplier_payables(cooperative=gsu).items()}
+    assert payables == {"bulog": 19_591_000, "distributor": 0}
+    assert SupplierPayment.objects.filter(cooperative=gsu).count() == 3
+    umkm = Supplier.objects.get(cooperative=gsu, kind="umkm")
+    assert ConsignmentSettlement.objects.get(cooperative=gsu).amount == 391_500
+    assert consignment_payable(cooperative=gsu, consignor=umkm) == 0  # nothing of hers sold in October
+    # Eggs went up on 1 September; the stock left is worth what the books say.
+    eggs = Product.objects.get(cooperative=gsu, sku="TLR1")
+    assert list(ProductPrice.objects.filter(product=eggs).values_list("effective_from", "price")) == [
+        (D(2026, 9, 1), 32_500),
+        (D(2026, 7, 1), 31_000),
+    ]
+    assert inventory_reconcile(cooperative=gsu).products == 27_831_850
+    # Budi (the portal user) shops every month: his purchases count for SHU (jasa usaha).
+    budi = Member.objects.get(cooperative=gsu, member_no=1)
+    assert member_purchases(cooperative=gsu, start=D(2026, 1, 1), end=D(2026, 12, 31))[budi.pk] == 607_600
+
+
+def gerai_income(coop: Cooperative) -> dict[str, int]:
+    """The gerai's lines of the 2026 income statement: sales, commission, cost of goods, stock variance."""
+    from koperasi.ledger.selectors import totals_between
+
+    codes = dict(Account.objects.filter(cooperative=coop).values_list("pk", "code"))
+    totals = totals_between(cooperative=coop, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    out = {}
+    for pk, (debit, credit) in totals.items():
+        code = codes[pk]
+        if code in ("4-1100", "4-2100", "4-1500"):
+            out[code] = credit - debit
+        elif code in ("5-1100", "5-2800"):
+            out[code] = debit - credit
+    return out
+
+
 def test_members_of_cooperatives_loaded_before_them_are_added(monkeypatch: Any) -> None:
     # A database loaded by an older demo: operating cooperatives without members, Gunung Sari
     # Ulu's July–September closed. Loading again adds the members where the books allow it.
@@ -334,6 +507,45 @@ def test_members_of_cooperatives_loaded_before_them_are_added(monkeypatch: Any) 
     # Their loans come with their members; Gunung Sari Ulu, without members, has none.
     assert set(Loan.objects.values_list("cooperative__code", flat=True).distinct()) == with_members
     assert not LoanProduct.objects.filter(cooperative__code="gunung-sari-ulu").exists()
+    # So does the gerai (its buyers are members); Gunung Sari Ulu, without members, has none.
+    assert set(Product.objects.values_list("cooperative__code", flat=True).distinct()) == with_members
+    assert set(Sale.objects.values_list("cooperative__code", flat=True).distinct()) == with_members
+    for coop in Cooperative.objects.filter(code__in=with_members):
+        assert inventory_reconcile(cooperative=coop).difference == 0
+    assert not Product.objects.filter(cooperative__code="gunung-sari-ulu").exists()
+
+
+def test_books_of_an_older_demo_keep_their_gerai_summaries(monkeypatch: Any) -> None:
+    # A database loaded before the gerai had stock: its books hold monthly sales summaries.
+    # Loading again leaves those cooperatives' gerai alone (real sales on top would count twice).
+    monkeypatch.setattr(balikpapan, "demo_shop_load", lambda coop, serial, actor: ShopResult())
+    call_command("load_demo", stdout=io.StringIO())
+    monkeypatch.undo()
+    lamaru = Cooperative.objects.get(code="lamaru")
+    journal_post(
+        cooperative=lamaru,
+        date=D(2026, 10, 28),
+        lines=[LineInput(account="1-1100", debit=1_000), LineInput(account="4-1100", credit=1_000)],
+        memo="Rekap penjualan gerai Juli",
+        source="demo",
+        idempotency_key="demo-jual-7",
+        actor=get_user_model().objects.get(username="admin"),
+    )
+
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+
+    assert "Lamaru: gerai demo tidak dimuat (buku demo lama sudah berisi rekap penjualan)." in out.getvalue()
+    # Gunung Sari Ulu's July–September are closed: its gerai cannot be added either.
+    assert "Gunung Sari Ulu: gerai demo tidak dimuat (Periode 07/2026 sudah ditutup" in out.getvalue()
+    assert set(Product.objects.values_list("cooperative__code", flat=True).distinct()) == {
+        "baru-ilir",
+        "batu-ampar",
+        "karang-rejo",
+        "sepinggan",
+        "damai",
+    }
+    assert "Gerai: 70 penjualan baru." in out.getvalue()
 
 
 def test_bootstrap_admin_needs_a_password(monkeypatch) -> None:

@@ -229,8 +229,11 @@ def test_excel_has_the_loan_columns(portfolio: dict[str, Any], dinas_user: Any) 
     workbook = load_workbook(BytesIO(client.get("/pembinaan/koperasi.xlsx").content))
     rows = list(workbook["Koperasi"].iter_rows(values_only=True))
 
-    assert rows[0][-3:] == ("Pinjaman beredar (Rp)", "Pinjaman bermasalah (Rp)", "NPL %") == COOPERATIVE_HEADERS[-3:]
-    assert {row[0]: row[-3:] for row in rows[1:]} == {
+    loans = slice(COOPERATIVE_HEADERS.index("Pinjaman beredar (Rp)"), COOPERATIVE_HEADERS.index("NPL %") + 1)
+    assert (
+        rows[0][loans] == ("Pinjaman beredar (Rp)", "Pinjaman bermasalah (Rp)", "NPL %") == COOPERATIVE_HEADERS[loans]
+    )
+    assert {row[0]: row[loans] for row in rows[1:]} == {
         "manggar": (13_800_000, 13_800_000, 100),
         "lamaru": (10_000_000, 10_000_000, 100),
     }

@@ -20,12 +20,20 @@ pytestmark = pytest.mark.django_db
 
 WITA = ZoneInfo("Asia/Makassar")
 TODAY = datetime.date(2026, 11, 24)
-# Gunung Sari Ulu's books of 2026 (demo/books.py, demo/members.py, demo/loans.py): gerai income
-# 257.488.000 − expense 251.236.673 (incl. Rp36.673 sukarela interest) = 6.251.327, then the
-# savings-and-loan unit: loan income (interest 1.646.098, fees 1.450.000, penalties 50.479)
-# − interest on its Himbara tranche (5 × 550.000) − the allowance posted on 31 October (3.855.111).
+# Gunung Sari Ulu's books of 2026 (demo/books.py, demo/members.py, demo/shop.py, demo/loans.py): the
+# gerai's sales to members 51.754.800 and to others 44.417.500 and its consignment commission 43.500,
+# less the cost of the goods sold 83.187.500, the stock-count shortage 36.250, the honorarium
+# (4 × 600.000), electricity (4 × 250.000) and the interest on the Himbara loan (4 × 390.000),
+# less Rp36.673 sukarela interest = 7.995.377; then the savings-and-loan unit: loan income
+# (interest 1.646.098, fees 1.450.000, penalties 50.479) − interest on its Himbara tranche
+# (5 × 550.000) − the allowance posted on 31 October (3.855.111).
+SHOP_SALES_2026 = 51_754_800 + 44_417_500
+GERAI_SURPLUS_2026 = SHOP_SALES_2026 + 43_500 - 83_187_500 - 36_250 - 2_400_000 - 1_000_000 - 1_560_000 - 36_673
+# The Himbara loan (78.000.000), the grant (25.000.000), members' savings (19.431.673), what is owed
+# to Bulog (19.591.000), and the gerai's surplus.
+GERAI_ASSETS = 78_000_000 + 25_000_000 + 19_431_673 + 19_591_000 + GERAI_SURPLUS_2026
 LOAN_INCOME = 1_646_098 + 1_450_000 + 50_479
-DEMO_SURPLUS_2026 = 6_251_327 + LOAN_INCOME - 2_750_000 - 3_855_111
+DEMO_SURPLUS_2026 = GERAI_SURPLUS_2026 + LOAN_INCOME - 2_750_000 - 3_855_111
 
 
 @pytest.fixture
@@ -62,9 +70,9 @@ def test_operating_cooperative_figures(dinas: Any) -> None:
         # demo/members.py: 52 aktif; savings = 19.395.000 paid in cash + 36.673 interest credited.
         "members_active": 52,
         "savings_total": 19_431_673,
-        # The books of issue 3 plus members' savings in cash, plus the unit's Himbara tranche
-        # (110.000.000) less its interest, plus loan income, less the allowance (a contra asset).
-        "total_assets": 245_683_000 + 110_000_000 - 2_750_000 + LOAN_INCOME - 3_855_111,
+        # What financed the books' and the gerai's assets (GERAI_ASSETS), plus the unit's Himbara
+        # tranche (110.000.000) less its interest, plus loan income, less the allowance (a contra asset).
+        "total_assets": GERAI_ASSETS + 110_000_000 - 2_750_000 + LOAN_INCOME - 3_855_111,
         "surplus_ytd": DEMO_SURPLUS_2026 if timezone.localdate().year == 2026 else 0,
         # demo/loans.py: 13 active loans; on 24 November (thresholds 30/60/90 days) two are
         # kurang lancar (10.000.000 + 2.512.355), one diragukan (3.000.000), two macet
@@ -72,6 +80,12 @@ def test_operating_cooperative_figures(dinas: Any) -> None:
         "loans_outstanding": 61_454_964,
         "loans_npl_outstanding": 19_173_521,
         "npl_ratio": Decimal("31.20"),
+        # demo/shop.py: the gerai sold from July to October (nothing this month); 53,8 % to members;
+        # the stock left at moving-average cost.
+        "shop_sales_month": 0,
+        "shop_sales_ytd": SHOP_SALES_2026 if timezone.localdate().year == 2026 else 0,
+        "shop_member_share_pct": Decimal("53.8") if timezone.localdate().year == 2026 else None,
+        "inventory_value": 27_831_850,
     }
 
 

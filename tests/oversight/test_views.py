@@ -107,8 +107,14 @@ def test_operating_row_shows_its_figures(dinas: Client) -> None:
     numbers = [
         re.sub(r"<[^>]+>|\s+", " ", c).strip() for c in re.findall(r'<td class="num">(.*?)</td>', row.group(1), re.S)
     ]
-    # Members, savings, assets and the running surplus from the books; the loans and their NPL today.
-    assert numbers[-2:] == ["Rp 61.454.964", "31,20 %"]
+    # Members, savings, assets and the running surplus from the books; the loans and their NPL today;
+    # the gerai's sales this month (none in the demo's November) and the members' share this year.
+    assert numbers[-4:] == [
+        "Rp 61.454.964",
+        "31,20 %",
+        "—",
+        "53,8 %" if timezone.localdate().year == 2026 else "—",
+    ]
 
 
 def test_cooperative_without_loans_shows_dashes(dinas: Client) -> None:
@@ -243,17 +249,22 @@ def test_excel_export_has_every_cooperative(dinas: Client) -> None:
         100,
         52,
         19_431_673,
-        352_224_466,  # tests/oversight/test_selectors.py explains these two from the demo books
-        2_792_793 if timezone.localdate().year == 2026 else 0,  # demo books are dated 2026
+        256_559_516,  # tests/oversight/test_selectors.py explains these two from the demo books
+        4_536_843 if timezone.localdate().year == 2026 else 0,  # demo books are dated 2026
         61_454_964,
         19_173_521,
         31.2,
+        0,  # the gerai sold from July to October 2026 (demo/shop.py)
+        96_172_300 if timezone.localdate().year == 2026 else 0,
+        53.8 if timezone.localdate().year == 2026 else None,
+        27_831_850,
     )
     assert by_code["graha-indah"][5:] == (
         "Pembangunan",
         datetime.datetime(2025, 10, 21),
         *(7, 0, 0, 2, 78, 0, 0, 0, 0),
         *(0, 0, None),
+        *(0, 0, None, 0),
     )
     assert by_code["teritip"][5:] == (
         "Usulan",
@@ -262,8 +273,11 @@ def test_excel_export_has_every_cooperative(dinas: Client) -> None:
         0,
         0,
         None,
+        *(0, 0, None, 0),
     )
-    npl = sheet.cell(row=1 + 1 + [r[0] for r in rows[1:]].index("gunung-sari-ulu"), column=len(COOPERATIVE_HEADERS))
+    npl = sheet.cell(
+        row=1 + 1 + [r[0] for r in rows[1:]].index("gunung-sari-ulu"), column=COOPERATIVE_HEADERS.index("NPL %") + 1
+    )
     assert isinstance(npl, Cell)
     assert npl.number_format == "0.00"
     since = sheet.cell(row=2, column=7)

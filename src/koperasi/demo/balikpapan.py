@@ -29,6 +29,7 @@ from koperasi.core.services import cooperative_user_add
 from koperasi.demo.books import demo_books_post, demo_periods_close
 from koperasi.demo.loans import LoansResult, demo_loans_load
 from koperasi.demo.members import demo_members_load, demo_portal_link
+from koperasi.demo.shop import ShopResult, demo_shop_load
 from koperasi.regions.models import Region
 from koperasi.regions.selectors import village_list
 
@@ -81,12 +82,18 @@ class DemoResult:
     savings_transactions: int = 0
     loans: int = 0
     loan_transactions: int = 0
+    sales: int = 0
     notes: list[str] = field(default_factory=list)
 
     def add_loans(self, loaded: LoansResult) -> None:
         self.loans += loaded.loans
         self.loan_transactions += loaded.transactions
         self.users_created += loaded.users_created
+
+    def add_shop(self, loaded: ShopResult) -> None:
+        self.sales += loaded.sales
+        self.users_created += loaded.users_created
+        self.notes += loaded.notes
 
 
 def _target_stage(kelurahan_code: str) -> Stage:
@@ -270,8 +277,8 @@ def cooperative_demo_create(kelurahan: Region, serial: int, actor: Any, result: 
     """Register one demo cooperative and bring it to its stage as the rules allow.
 
     An operating one gets its books, then its members and savings, then its loans
-    (``demo.loans``), and only then (the demo cooperative) are its July–September books
-    closed: a closed month takes no savings and no loan payments.
+    (``demo.loans``), then its gerai (``demo.shop``), and only then (the demo cooperative)
+    are its July–September books closed: a closed month takes no savings, loan payments or sales.
     """
     target = _target_stage(kelurahan.code)
     with transaction.atomic():
@@ -293,13 +300,14 @@ def cooperative_demo_create(kelurahan: Region, serial: int, actor: Any, result: 
             result.members_registered += loaded.registered
             result.savings_transactions += loaded.transactions
             result.add_loans(demo_loans_load(coop, actor))
+            result.add_shop(demo_shop_load(coop, serial, actor))
             if coop.code == DEMO_COOP:
                 demo_periods_close(coop, actor)
     return coop
 
 
 def _members_catch_up(kelurahan: Region, serial: int, actor: Any, result: DemoResult) -> None:
-    """Load the members of an operating cooperative created by an earlier load (idempotent)."""
+    """Load the members, loans and gerai of an operating cooperative created by an earlier load (idempotent)."""
     coop = Cooperative.objects.select_related("kelurahan").get(kelurahan=kelurahan)
     if coop.stage != Stage.BEROPERASI:
         return
@@ -318,6 +326,13 @@ def _members_catch_up(kelurahan: Region, serial: int, actor: Any, result: DemoRe
         result.notes.append(f"{coop.name}: pinjaman demo tidak dimuat ({exc.message}).")
         return
     result.add_loans(loans_loaded)
+    try:
+        with transaction.atomic():
+            shop_loaded = demo_shop_load(coop, serial, actor)
+    except DomainError as exc:  # members and loans loaded, but the months of the demo gerai since closed
+        result.notes.append(f"{coop.name}: gerai demo tidak dimuat ({exc.message}).")
+        return
+    result.add_shop(shop_loaded)
 
 
 def _user(username: str, *, full_name: str, superuser: bool = False) -> tuple[Any, bool]:

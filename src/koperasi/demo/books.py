@@ -1,9 +1,10 @@
-"""Demo books for an operating KKMP: a Himbara loan, equipment, Bulog stock, gerai sales, expenses.
+"""Demo books for an operating KKMP: a grant, a Himbara loan and its interest, equipment.
 
 Amounts differ per cooperative (``serial``) so the Dinas sees different figures. Member
-savings are not here: ``demo.members`` books them through the savings services, before
-``demo_periods_close`` closes the demo cooperative's months.
-Every entry carries an idempotency key, so loading twice posts once.
+savings are not here: ``demo.members`` books them through the savings services; the gerai
+(stock bought, sales, its electricity, honorarium and cash deposits) is ``demo.shop``,
+through the shop services; both before ``demo_periods_close`` closes the demo
+cooperative's months. Every entry carries an idempotency key, so loading twice posts once.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def demo_books_post(cooperative: Cooperative, serial: int, actor: Any, *, close_
         )
         posted += 1
 
-    loan = rp(150_000_000)
+    loan = rp(60_000_000)  # working capital for the gerai
     post(
         "hibah",
         datetime.date(2026, 7, 1),
@@ -60,48 +61,19 @@ def demo_books_post(cooperative: Cooperative, serial: int, actor: Any, *, close_
         "peralatan",
         datetime.date(2026, 7, 3),
         "Pembelian rak, freezer dan timbangan",
-        ("1-2400", rp(35_000_000), 0),
-        ("1-1200", 0, rp(35_000_000)),
+        ("1-2400", rp(25_000_000), 0),
+        ("1-1200", 0, rp(25_000_000)),
     )
     for month in MONTHS:
-        name = MONTH_NAMES[month]
-        stock = rp(40_000_000) + month * 1_000_000
-        sales_members = stock * 62 * 112 // 10_000
-        sales_others = stock * 33 * 112 // 10_000
-        cost = stock * 95 // 100
-        post(
-            f"beli-{month}",
-            datetime.date(2026, month, 2),
-            f"Pembelian sembako dari Perum Bulog {name}",
-            ("1-1500", stock, 0),
-            ("2-1300", 0, stock),
-        )
-        post(
-            f"bayar-{month}",
-            datetime.date(2026, month, 20),
-            f"Pembayaran ke Perum Bulog {name}",
-            ("2-1300", stock, 0),
-            ("1-1200", 0, stock),
-        )
         last = datetime.date(2026, month, 28)
-        post(
-            f"jual-{month}",
-            last,
-            f"Rekap penjualan gerai {name}",
-            ("1-1100", sales_members + sales_others, 0),
-            ("4-1100", 0, sales_members),
-            ("4-2100", 0, sales_others),
-            ("5-1100", cost, 0),
-            ("1-1500", 0, cost),
-        )
-        deposit = (sales_members + sales_others) * 9 // 10
-        post(f"setor-{month}", last, f"Setor kas gerai ke bank {name}", ("1-1200", deposit, 0), ("1-1100", 0, deposit))
-        post(f"listrik-{month}", last, f"Listrik dan air gerai {name}", ("5-2200", 850_000, 0), ("1-1100", 0, 850_000))
-        post(
-            f"honor-{month}", last, f"Honor pengelola gerai {name}", ("5-2100", 3_500_000, 0), ("1-1200", 0, 3_500_000)
-        )
         interest = loan * 6 // 100 // 12  # 6 % a year (domain.md §6.3)
-        post(f"bunga-{month}", last, f"Bunga pinjaman Himbara {name}", ("5-2700", interest, 0), ("1-1200", 0, interest))
+        post(
+            f"bunga-{month}",
+            last,
+            f"Bunga pinjaman Himbara {MONTH_NAMES[month]}",
+            ("5-2700", interest, 0),
+            ("1-1200", 0, interest),
+        )
     if close_months:
         demo_periods_close(cooperative, actor)
     return posted

@@ -15,6 +15,7 @@ class Command(BaseCommand):
             f"Anggota: {result.members_registered} baru, {result.savings_transactions} transaksi simpanan baru."
         )
         self.stdout.write(f"Pinjaman: {result.loans} baru, {result.loan_transactions} transaksi pinjaman baru.")
+        self.stdout.write(f"Gerai: {result.sales} penjualan baru.")
         for note in result.notes:
             self.stdout.write(self.style.WARNING(note))
         self.stdout.write(f"Pengguna demo (kata sandi semua: {DEMO_PASSWORD}):")
