@@ -370,10 +370,10 @@ def test_edge_api_read_is_never_a_server_error(
 
 def test_a_nul_in_the_idempotency_key_is_422(coop: Any, world: dict[str, Any], kasir: Any, api_as: Any) -> None:
     # The Django test client cannot send a NUL in a header; the helper refuses it all the same.
+    from koperasi.core.api_types import api_idempotency_key
     from koperasi.core.errors import ValidationError
-    from koperasi.shop.api import _key
 
     with pytest.raises(ValidationError):
-        _key("a\x00b")
-    assert _key("  ") is None
-    assert _key(" k-1 ") == "api:k-1"
+        api_idempotency_key("a\x00b")
+    assert api_idempotency_key("  ") is None
+    assert api_idempotency_key(" k-1 ") == "api:k-1"

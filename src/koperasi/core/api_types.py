@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 
@@ -18,3 +18,43 @@ def whole_rupiah(value: Any) -> Any:
 
 
 WholeRupiah = Annotated[int, BeforeValidator(whole_rupiah)]
+
+
+def whole_number(value: Any) -> Any:
+    """Accept a JSON integer only: ``12.0``, ``"12"`` and ``true`` are refused, never coerced."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PydanticCustomError("whole_number", "Harus bilangan bulat JSON, bukan pecahan, teks atau boolean.")
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(whole_number)]
+
+
+def no_nul(value: str) -> str:
+    """Refuse the NUL character: PostgreSQL cannot store it, and no form or person types it."""
+    if "\x00" in value:
+        raise PydanticCustomError("nul_character", "Teks tidak boleh berisi karakter NUL.")
+    return value
+
+
+Text = Annotated[str, AfterValidator(no_nul)]
+
+IDEMPOTENCY_KEY_MAX = 80  # the services keep 90 characters; "api:" goes in front
+
+
+def api_idempotency_key(idempotency_key: str | None) -> str | None:
+    """Return the service's key for an ``Idempotency-Key`` header (``api:`` in front), or None.
+
+    Raises ValidationError (too long, a NUL character).
+    """
+    from koperasi.core.errors import ValidationError
+
+    key = (idempotency_key or "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ValidationError.for_field(
+            "Idempotency-Key", f"Idempotency-Key paling banyak {IDEMPOTENCY_KEY_MAX} karakter."
+        )
+    if "\x00" in key:
+        raise ValidationError.for_field("Idempotency-Key", "Idempotency-Key tidak boleh berisi karakter NUL.")
+    # The HTML forms keep their own keys; the API's never meet them.
+    return f"api:{key}" if key else None

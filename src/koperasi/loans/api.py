@@ -15,17 +15,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import asdict
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Header, Query, Router, Schema, Status
-from pydantic import AfterValidator, BeforeValidator
-from pydantic_core import PydanticCustomError
 
 from koperasi.cooperatives import selectors as coop_selectors
 from koperasi.cooperatives.models import Cooperative
-from koperasi.core.api_types import WholeRupiah
+from koperasi.core.api_types import Text, WholeNumber, WholeRupiah, api_idempotency_key
 from koperasi.core.errors import Conflict, ValidationError
 from koperasi.core.money import format_rupiah
 from koperasi.core.pagination import MAX_LIMIT, paginate
@@ -45,30 +43,9 @@ from koperasi.loans.models import (
 router = Router(tags=["loans"])
 
 ID_MAX = 2**63 - 1  # a larger id cannot exist (and would overflow the database driver)
-IDEMPOTENCY_KEY_MAX = 80  # the service keeps 90 characters; "api:" goes in front
 SIMULATION_AHEAD_DAYS = 366  # a simulation may plan a disbursement up to a year ahead
 DUE_DEFAULT_DAYS = 6  # the repayments-due report: today and the six days after
 DATE_MIN, DATE_MAX = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)  # dates a query may ask about
-
-
-def whole_number(value: Any) -> Any:
-    """Accept a JSON integer only: ``12.0``, ``"12"`` and ``true`` are refused, never coerced."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise PydanticCustomError("whole_number", "Harus bilangan bulat JSON, bukan pecahan, teks atau boolean.")
-    return value
-
-
-WholeNumber = Annotated[int, BeforeValidator(whole_number)]
-
-
-def no_nul(value: str) -> str:
-    """Refuse the NUL character: PostgreSQL cannot store it, and no form or person types it."""
-    if "\x00" in value:
-        raise PydanticCustomError("nul_character", "Teks tidak boleh berisi karakter NUL.")
-    return value
-
-
-Text = Annotated[str, AfterValidator(no_nul)]
 
 
 def _coop(request: HttpRequest, code: str, action: Action) -> Cooperative:
@@ -80,19 +57,6 @@ def _rate(value: Decimal) -> str:
     """Write a rate without trailing zeros: ``Decimal("12.50")`` → ``"12.5"``, ``12.00`` → ``"12"``."""
     text = format(Decimal(value).normalize(), "f")
     return text if text != "-0" else "0"
-
-
-def _key(idempotency_key: str | None) -> str | None:
-    """Return the service's key for an ``Idempotency-Key`` header (``api:`` in front), or None."""
-    key = (idempotency_key or "").strip()
-    if len(key) > IDEMPOTENCY_KEY_MAX:
-        raise ValidationError.for_field(
-            "Idempotency-Key", f"Idempotency-Key paling banyak {IDEMPOTENCY_KEY_MAX} karakter."
-        )
-    if "\x00" in key:
-        raise ValidationError.for_field("Idempotency-Key", "Idempotency-Key tidak boleh berisi karakter NUL.")
-    # The HTML forms keep their own keys; ours never meet them.
-    return f"api:{key}" if key else None
 
 
 def _day(value: datetime.date | None, field: str) -> datetime.date:
@@ -808,7 +772,7 @@ def loan_apply(
         term_months=payload.term_months,
         applied_on=payload.applied_on,
         purpose=payload.purpose,
-        idempotency_key=_key(idempotency_key),
+        idempotency_key=api_idempotency_key(idempotency_key),
         actor=request.user,
     )
     return Status(201, _detail_of(cooperative, loan.pk))
@@ -1186,7 +1150,7 @@ def loan_repay(
         date=payload.date,
         channel=payload.channel,
         reference=payload.reference,
-        idempotency_key=_key(idempotency_key),
+        idempotency_key=api_idempotency_key(idempotency_key),
         actor=request.user,
     )
     return _txn_answer(txn)
@@ -1229,7 +1193,7 @@ def loan_payoff(
         expected_total=payload.amount,
         channel=payload.channel,
         reference=payload.reference,
-        idempotency_key=_key(idempotency_key),
+        idempotency_key=api_idempotency_key(idempotency_key),
         actor=request.user,
     )
     return _txn_answer(txn)
@@ -1277,7 +1241,7 @@ def loan_recover(
         date=payload.date,
         channel=payload.channel,
         reference=payload.reference,
-        idempotency_key=_key(idempotency_key),
+        idempotency_key=api_idempotency_key(idempotency_key),
         actor=request.user,
     )
     return _txn_answer(txn)

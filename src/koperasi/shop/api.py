@@ -11,9 +11,8 @@ Input is strict: amounts, quantities and ids are JSON integers (``1.0``, ``"1"``
 ``true`` are 422), percentages and HET quantities are strings (``"7.5"``), dates are
 ``YYYY-MM-DD`` strings between 1900 and 2999, and no text may hold a NUL character. An id
 in the path or body that cannot exist (zero, negative, beyond 2**63) is "not found", like
-another cooperative's. ``whole_number``, ``no_nul``, ``_coop`` and ``_key`` are local copies
-of ``loans.api``'s (one app's API never imports another's) until they move to
-``core.api_types``, where the strict ``iso_day`` belongs too.
+another cooperative's. The strict input types and the ``Idempotency-Key`` parser are
+shared with the other apps in ``core.api_types``.
 
 Paths with a fixed word after a collection (``/stock/moves``, ``/stock/transfers``) are
 declared before any ``/{id}`` of the same collection.
@@ -30,12 +29,12 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from koperasi.cooperatives import selectors as coop_selectors
 from koperasi.cooperatives.models import Cooperative
-from koperasi.core.api_types import WholeRupiah
+from koperasi.core.api_types import Text, WholeNumber, WholeRupiah, api_idempotency_key
 from koperasi.core.errors import NotFound, ValidationError
 from koperasi.core.pagination import MAX_LIMIT, paginate
 from koperasi.core.permissions import Action
@@ -79,32 +78,13 @@ from koperasi.shop.models import (
 router = Router(tags=["shop"])
 
 ID_MAX = 2**63 - 1  # a larger id cannot exist (and would overflow the database driver)
-IDEMPOTENCY_KEY_MAX = 80  # the service keeps 90 characters; "api:" goes in front
 MEMBER_NO_MAX = 10**9  # a member number on a card has at most nine digits
 DATE_MIN, DATE_MAX = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 OFFSET_MAX = 10**12  # no list is that long; a larger offset would overflow SQLite's integer
 PAYMENT_ALIASES = {"cash": "tunai"}  # what a till may send besides the codes tunai, qris, transfer
 
 
-# --- Input types (copies of loans.api's; see the module docstring) ----------------------------
-def whole_number(value: Any) -> Any:
-    """Accept a JSON integer only: ``12.0``, ``"12"`` and ``true`` are refused, never coerced."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise PydanticCustomError("whole_number", "Harus bilangan bulat JSON, bukan pecahan, teks atau boolean.")
-    return value
-
-
-WholeNumber = Annotated[int, BeforeValidator(whole_number)]
-
-
-def no_nul(value: str) -> str:
-    """Refuse the NUL character: PostgreSQL cannot store it, and no form or person types it."""
-    if "\x00" in value:
-        raise PydanticCustomError("nul_character", "Teks tidak boleh berisi karakter NUL.")
-    return value
-
-
-Text = Annotated[str, AfterValidator(no_nul)]
+# --- Input types ----------------------------------------------------------------------------
 
 
 def iso_day(value: Any) -> Any:
@@ -129,19 +109,6 @@ Day = Annotated[datetime.date, BeforeValidator(iso_day)]
 def _coop(request: HttpRequest, code: str, action: Action) -> Cooperative:
     cooperative, _ = coop_selectors.cooperative_get_for_user(user=request.user, code=code, action=action)
     return cooperative
-
-
-def _key(idempotency_key: str | None) -> str | None:
-    """Return the service's key for an ``Idempotency-Key`` header (``api:`` in front), or None."""
-    key = (idempotency_key or "").strip()
-    if len(key) > IDEMPOTENCY_KEY_MAX:
-        raise ValidationError.for_field(
-            "Idempotency-Key", f"Idempotency-Key paling banyak {IDEMPOTENCY_KEY_MAX} karakter."
-        )
-    if "\x00" in key:
-        raise ValidationError.for_field("Idempotency-Key", "Idempotency-Key tidak boleh berisi karakter NUL.")
-    # The HTML forms keep their own keys; ours never meet them.
-    return f"api:{key}" if key else None
 
 
 def _id(value: int, message: str) -> int:
@@ -746,7 +713,7 @@ def supplier_pay(
         channel=payload.channel,
         reference=payload.reference,
         invoice=invoice,
-        idempotency_key=_key(idempotency_key),
+        idempotency_key=api_idempotency_key(idempotency_key),
         actor=request.user,
     )
     # Load it afresh: a repeated key returns the first payment, whatever the supplier in the path.
@@ -962,7 +929,7 @@ def purchase_create(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status[dict[str, Any]]:
     cooperative = _coop(request, coop, Action.SHOP_PURCHASE)
-    key = _key(idempotency_key)
+    key = api_idempotency_key(idempotency_key)
     # One transaction: a supplier registered by name is not left behind when the purchase is refused.
     with transaction.atomic():
         receipt = services.purchase_direct(
@@ -1162,7 +1129,7 @@ def order_receive(
         date=payload.date,
         quantities=quantities,
         note=payload.note,
-        idempotency_key=_key(idempotency_key),
+        idempotency_key=api_idempotency_key(idempotency_key),
         actor=request.user,
     )
     return _receipt_answer(cooperative, receipt)
@@ -1854,7 +1821,7 @@ def sale_create(
         buyer_nik=payload.buyer_nik,
         buyer_name=payload.buyer_name,
         location=_location_ref(payload.location, "location") if payload.location.strip() else None,
-        idempotency_key=_key(idempotency_key),
+        idempotency_key=api_idempotency_key(idempotency_key),
         actor=request.user,
     )
     # A repeated key returns the first sale: answer with it as it is now (201, the same body).
