@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "koperasi.savings",
     "koperasi.loans",
     "koperasi.shop",
+    "koperasi.subsidies",
     "koperasi.oversight",
     "koperasi.api",
     "koperasi.demo",

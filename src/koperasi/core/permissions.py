@@ -58,6 +58,11 @@ class Action(enum.StrEnum):
     SHOP_STOCK_COUNT = "shop.stock.count"
     SHOP_REPORTS = "shop.reports"
     HET_MANAGE = "het.manage"
+    SUBSIDY_VIEW = "subsidies.view"
+    SUBSIDY_PROGRAMS = "subsidies.programs"
+    SUBSIDY_REGISTER = "subsidies.register"
+    SUBSIDY_REPORTS = "subsidies.reports"
+    SUBSIDY_NIK_VIEW = "subsidies.nik"
 
 
 _BOARD = {Role.KETUA, Role.SEKRETARIS}
@@ -122,6 +127,15 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SHOP_REPORTS: frozenset(_OFFICERS | {Role.ADMIN}),
     # HET is set by government; the Dinas (or the administrator) keeps the table current.
     Action.HET_MANAGE: frozenset({Role.DINAS, Role.ADMIN}),
+    # Subsidised goods. The kasir registers households at the counter and sells; the programme
+    # (price, quotas, allocation) is set by those who answer to the partner. Full NIK/KK numbers
+    # are shown only to ketua, bendahara and manajer (who report to the partner), each view
+    # audited; everyone else sees 6471••••••••0001 (domain.md §7, DESIGN.md §5).
+    Action.SUBSIDY_VIEW: frozenset(_OFFICERS | {Role.KASIR, Role.ADMIN}),
+    Action.SUBSIDY_PROGRAMS: frozenset({Role.KETUA, Role.BENDAHARA, Role.MANAJER}),
+    Action.SUBSIDY_REGISTER: frozenset({Role.KASIR, Role.KETUA, Role.SEKRETARIS, Role.BENDAHARA, Role.MANAJER}),
+    Action.SUBSIDY_REPORTS: frozenset(_OFFICERS | {Role.ADMIN}),
+    Action.SUBSIDY_NIK_VIEW: frozenset({Role.KETUA, Role.BENDAHARA, Role.MANAJER}),
 }
 
 

@@ -63,6 +63,7 @@ from koperasi.shop.services._common import (
     first_on_key_race,
     next_number,
 )
+from koperasi.subsidies import till as subsidy_till
 
 # --- Cashier sessions --------------------------------------------------------------------------
 
@@ -203,6 +204,7 @@ def sale_create(
     member: Member | int | None = None,
     buyer_nik: str = "",
     buyer_name: str = "",
+    partner_reference: str = "",
     session: CashierSession | int | None = None,
     location: Location | int | str | None = None,
     actor: Any,
@@ -212,9 +214,14 @@ def sale_create(
 
     The price is the one in force on ``date``; a price above the HET then is refused. The
     sale goes into the actor's open cashier session (or ``session``) and its location.
-    A repeated ``idempotency_key`` returns the first sale. Raises NotFound, ValidationError
-    (lines, quantities, unknown product, payment, NIK) and Conflict (``insufficient_stock``,
-    ``price_above_het``, ``cash_short``, ``product_inactive``, ``session_closed``, ``period_closed``).
+    A repeated ``idempotency_key`` returns the first sale. A product of a subsidy programme
+    sells at the programme's price to a registered buyer within its quotas, checked under
+    the product row lock (``subsidies.till``); ``partner_reference`` (e.g. the Pertamina MAP
+    transaction) goes into the programme's logbook. Raises NotFound, ValidationError (lines,
+    quantities, unknown product, payment, NIK) and Conflict (``insufficient_stock``,
+    ``price_above_het``, ``cash_short``, ``product_inactive``, ``session_closed``,
+    ``period_closed``, and the till's refusals: ``nik_required``, ``recipient_not_registered``,
+    ``recipient_inactive``, ``category_not_eligible``, ``program_expired``, ``quota_exceeded``).
     """
     date = _event_date(date)
     if not lines:
@@ -234,6 +241,7 @@ def sale_create(
     if buyer_nik:
         _check_nik(buyer_nik)
     buyer_name = _text(buyer_name, "buyer_name", "Nama pembeli", max_length=150)
+    partner_reference = _text(partner_reference, "partner_reference", "Referensi transaksi mitra", max_length=100)
     key = _key(idempotency_key)
     if (first := _existing_sale(cooperative, key)) is not None:
         return first
@@ -257,7 +265,12 @@ def sale_create(
         if inactive:
             raise Conflict(f"Barang tidak dijual lagi: {', '.join(inactive)}.", code="product_inactive")
         ids = [p.pk for p, _ in items]
+        subsidised = subsidy_till.quota_check(
+            cooperative=cooperative, date=date, items=items, nik=buyer_nik or (buyer.nik if buyer else "")
+        )
         prices = selectors.prices_on(cooperative=cooperative, product_ids=ids, date=date)
+        if subsidised is not None:
+            prices.update(subsidised.prices)
         het_rows = (
             selectors.het_rows(
                 cooperative=cooperative, commodities={p.het_commodity for p, _ in items if p.het_commodity}
@@ -361,6 +374,14 @@ def sale_create(
         for sale_line in sale_lines:
             sale_line.sale = sale
         SaleLine.objects.bulk_create(sale_lines)
+        if subsidised is not None:
+            subsidy_till.distributions_record(
+                cooperative=cooperative,
+                plan=subsidised,
+                sale=sale,
+                sale_lines=sale_lines,
+                partner_reference=partner_reference,
+            )
         _moves(
             cooperative,
             [(p, place, -q, -ln.cost) for (p, q), ln in zip(items, sale_lines, strict=True)],
