@@ -20,7 +20,7 @@ NIK_UNREGISTERED = "6471044101900003"
 
 
 @pytest.fixture
-def lpg_program(coop: Any, lpg: Any, manajer: Any) -> Any:
+def lpg_program(coop: Any, lpg: Any, manajer: Any) -> Any:  # noqa: F811 (shop's fixtures, imported above)
     """LPG 3 kg bersubsidi at Rp19.000 from 1 March 2026 (domain.md §11 defaults), 300 tabung a month."""
     from koperasi.subsidies.services import ProgramInput, RuleInput, program_create
 
@@ -44,7 +44,7 @@ def lpg_program(coop: Any, lpg: Any, manajer: Any) -> Any:
 
 
 @pytest.fixture
-def sphp_program(coop: Any, rice: Any, manajer: Any) -> Any:
+def sphp_program(coop: Any, rice: Any, manajer: Any) -> Any:  # noqa: F811 (shop's fixtures, imported above)
     """Beras SPHP at Rp65.500 a 5 kg pack, at most 2 packs per NIK per day, rumah tangga only."""
     from koperasi.subsidies.services import ProgramInput, RuleInput, program_create
 
@@ -91,8 +91,11 @@ def kk_a_nik(serial: int) -> str:
 
 
 @pytest.fixture
-def make_program(coop: Any, manajer: Any) -> Any:
-    """Create a programme; keyword arguments override ``ProgramInput`` fields (``rules`` as (per, period, qty, purchases))."""
+def make_program(coop: Any, manajer: Any) -> Any:  # noqa: F811 (shop's fixture, imported above)
+    """Create a programme; keyword arguments override ``ProgramInput`` fields.
+
+    ``rules`` are tuples ``(per, period, max_qty, max_purchases)`` (the last ones optional).
+    """
     from koperasi.subsidies.services import ProgramInput, RuleInput, program_create
 
     def make(product: Any, *, rules: Any = (), cooperative: Any = None, actor: Any = None, **fields: Any) -> Any:
@@ -114,6 +117,6 @@ def make_program(coop: Any, manajer: Any) -> Any:
 
 
 @pytest.fixture
-def lpg_kk_program(make_program: Any, lpg: Any) -> Any:
+def lpg_kk_program(make_program: Any, lpg: Any) -> Any:  # noqa: F811 (shop's fixture, imported above)
     """LPG 3 kg at Rp19.000 from 1 March 2026 with one rule only: 10 tabung per KK per month."""
     return make_program(lpg, name="LPG 3 kg (kuota KK)", price=19_000, rules=[("kk", "month", 10)])

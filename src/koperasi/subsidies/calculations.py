@@ -158,11 +158,29 @@ def refusal_message(refused: RuleUsage, qty: int, unit: str) -> str:
     return f"Kuota {who} {when} tersisa {left} {unit} (batas {limit}); diminta {qty} {unit}."
 
 
+def usage_summary(usages: Sequence[RuleUsage]) -> str:
+    """Say what each rule's window has used: ``KK bulan ini 8 dari 10; NIK hari ini 0 dari 1 kali`` (till, portal)."""
+    parts = []
+    for usage in usages:
+        rule = usage.rule
+        who = PER_LABEL[RulePer(rule.per)]
+        if rule.period == RulePeriod.PURCHASE:
+            parts.append(f"sekali beli paling banyak {rule.max_qty}")
+            continue
+        used = []
+        if rule.max_qty is not None:
+            used.append(f"{usage.used_qty} dari {rule.max_qty}")
+        if rule.max_purchases is not None:
+            used.append(f"{usage.used_purchases} dari {rule.max_purchases} kali")
+        parts.append(f"{who} {PERIOD_NOW[RulePeriod(rule.period)]} {' dan '.join(used)}")
+    return "; ".join(parts)
+
+
 def reaches_limit(usages: Sequence[RuleUsage], qty: int) -> bool:
-    """Return whether buying ``qty`` now uses up some rule (its remaining units or purchases become 0)."""
-    for u in usages:
-        if u.remaining_qty is not None and u.remaining_qty - qty <= 0:
-            return True
-        if u.remaining_purchases is not None and u.remaining_purchases - 1 <= 0:
-            return True
-    return False
+    """Return whether buying ``qty`` now takes the last units some quantity rule allows.
+
+    Purchase counts are left out: under "one purchase per NIK per day" every purchase would
+    be "at the limit", and the anomaly list of buyers repeatedly at the limit would name
+    every regular customer.
+    """
+    return any(u.remaining_qty is not None and u.remaining_qty - qty <= 0 for u in usages)

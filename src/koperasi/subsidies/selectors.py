@@ -7,13 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Aggregate, Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
 from koperasi.cooperatives.models import Cooperative
 from koperasi.core.errors import NotFound
+from koperasi.ledger.periods import month_start
 from koperasi.members.identity import nik_mask
 from koperasi.subsidies import calculations
 from koperasi.subsidies.choices import RecipientCategory, RulePer
-from koperasi.subsidies.models import Distribution, ProgramRule, Recipient, SubsidyProgram
+from koperasi.subsidies.models import Distribution, ProgramAllocation, ProgramRule, Recipient, SubsidyProgram
 
 
 def program_rules(program: SubsidyProgram) -> list[calculations.Rule]:
@@ -244,3 +246,92 @@ def program_in_force(programs: Iterable[SubsidyProgram], day: datetime.date) -> 
     nearest = max(ended, key=lambda p: p.valid_to or day) if ended else min(candidates, key=lambda p: p.valid_from)
     problem = eligibility_problem(nearest, None, "", day)
     return None, problem[1] if problem else ""
+
+
+# --- Figures of the programme and recipient pages ---------------------------------------------
+def _net_qty() -> Sum:
+    # What a household kept: a return or void gives the units back (ADR 0006).
+    return Sum(F("sale_line__qty") - F("sale_line__qty_returned"))
+
+
+def month_figures(*, cooperative: Cooperative, month: datetime.date) -> tuple[dict[int, int], dict[int, int]]:
+    """Return, by programme id, the units distributed in ``month`` (net of returns) and the recorded allocations.
+
+    Two queries for all programmes; a programme without a recorded allocation uses its default.
+    """
+    first = month_start(month)
+    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    distributed = dict(
+        Distribution.objects.filter(cooperative=cooperative, date__range=(first, last))
+        .values("program_id")
+        .annotate(qty=_net_qty())
+        .order_by()
+        .values_list("program_id", "qty")
+    )
+    allocations = dict(
+        ProgramAllocation.objects.filter(cooperative=cooperative, month=first).values_list("program_id", "qty")
+    )
+    return {k: v or 0 for k, v in distributed.items()}, allocations
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: datetime.date
+    allocation: int
+    recorded: bool  # False: the programme's default monthly allocation
+    reference: str
+    distributed: int
+
+    @property
+    def over(self) -> bool:
+        return bool(self.allocation) and self.distributed > self.allocation
+
+
+def program_months(*, cooperative: Cooperative, program: SubsidyProgram, today: datetime.date) -> list[MonthRow]:
+    """Return the programme's months with a recorded allocation or a distribution, and this month (newest first).
+
+    Two queries.
+    """
+    recorded = {a.month: a for a in ProgramAllocation.objects.filter(cooperative=cooperative, program=program)}
+    distributed = {
+        row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]: row["qty"] or 0
+        for row in Distribution.objects.filter(cooperative=cooperative, program=program)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(qty=_net_qty())
+        .order_by()
+    }
+    months = set(recorded) | set(distributed)
+    this_month = month_start(today)
+    if program.valid_from <= today and (program.valid_to is None or month_start(program.valid_to) >= this_month):
+        months.add(this_month)
+    rows = []
+    for month in sorted(months, reverse=True):
+        allocation = recorded.get(month)
+        rows.append(
+            MonthRow(
+                month=month,
+                allocation=allocation.qty if allocation else program.monthly_allocation,
+                recorded=allocation is not None,
+                reference=allocation.reference if allocation else "",
+                distributed=distributed.get(month, 0),
+            )
+        )
+    return rows
+
+
+def recipient_search(
+    recipients: QuerySet[Recipient], *, search: str = "", category: str = "", active: str = ""
+) -> QuerySet[Recipient]:
+    """Narrow recipients by name (part of it), or an exact NIK or No. KK; by category; by active or not."""
+    text = " ".join(search.replace("\x00", " ").split())
+    digits = "".join(ch for ch in text if ch not in " .-")
+    if len(digits) == 16 and digits.isdigit():
+        recipients = recipients.filter(Q(nik=digits) | Q(kk=digits))
+    elif text:
+        recipients = recipients.filter(name__icontains=text)
+    if category:
+        recipients = recipients.filter(category=category)
+    if active in ("0", "1"):
+        recipients = recipients.filter(is_active=active == "1")
+    return recipients

@@ -437,7 +437,7 @@ def recipient_update(
         found.kelurahan_id = checked.kelurahan_code or None
         found.save()
         if "kk" in changes:
-            changes["kk"] = {"from": nik_mask(current["kk"]), "to": found.kk_masked}
+            changes["kk"] = {"from": nik_mask(str(current["kk"])), "to": found.kk_masked}
         audit_record(
             actor=actor, action="subsidies.recipient.update", cooperative=cooperative, target=found, data=changes
         )

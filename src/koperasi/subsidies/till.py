@@ -46,15 +46,12 @@ class TillPlan:
 
 
 def _program_on(programs: list[SubsidyProgram], day: datetime.date) -> SubsidyProgram | tuple[str, str]:
-    current = [p for p in programs if selectors.in_force(p, day)]
-    if current:
-        return current[0]
-    # Not in force: say whether the nearest one has ended or has not started yet.
-    ended = [p for p in programs if p.valid_to is not None and p.valid_to < day]
-    nearest = max(ended, key=lambda p: p.valid_to or day) if ended else min(programs, key=lambda p: p.valid_from)
-    problem = selectors.eligibility_problem(nearest, None, "", day)
-    assert problem is not None  # not in force on ``day``
-    return problem
+    program, problem = selectors.program_in_force(programs, day)
+    if program is not None:
+        return program
+    # None in force: the nearest one has ended unless every one starts later.
+    code = "program_not_started" if all(p.valid_from > day for p in programs) else "program_expired"
+    return code, problem
 
 
 def quota_check(
