@@ -19,6 +19,8 @@ from koperasi.regions.api import router as regions_router
 from koperasi.savings.api import router as savings_router
 from koperasi.shop.api import router as shop_router
 from koperasi.shop.api_reports import router as shop_reports_router
+from koperasi.subsidies.api import router as subsidies_router
+from koperasi.subsidies.api_reports import router as subsidies_reports_router
 
 api = NinjaAPI(
     title="Koperasi API",
@@ -72,4 +74,6 @@ api.add_router("/coops", savings_router)  # /coops/{coop}/members/{id}/savings, 
 api.add_router("/coops", loans_router)  # /coops/{coop}/loan-products, /loans, /loans/{id}/repayments, ...
 api.add_router("/coops", shop_router)  # /coops/{coop}/products, /purchases, /sales, /stock, /het, ...
 api.add_router("/coops", shop_reports_router)  # /coops/{coop}/shop/reports/...
+api.add_router("/coops", subsidies_router)  # /coops/{coop}/subsidies/programs, /recipients, /usage
+api.add_router("/coops", subsidies_reports_router)  # /coops/{coop}/subsidies/reports/...
 api.add_router("/oversight", oversight_router)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("k/<slug:code>/simpanan/", include("koperasi.savings.urls")),
     path("k/<slug:code>/pinjaman/", include("koperasi.loans.urls")),
     path("k/<slug:code>/gerai/", include("koperasi.shop.urls")),
+    path("k/<slug:code>/subsidi/", include("koperasi.subsidies.urls")),
     path("k/<slug:code>/saya/belanja/", include("koperasi.shop.urls_portal")),
     path("k/<slug:code>/saya/pinjaman/", include("koperasi.loans.urls_portal")),
     path("k/<slug:code>/saya/", include("koperasi.savings.urls_portal")),

@@ -1650,6 +1650,7 @@ class SaleIn(Schema):
     buyer_nik: Text = ""
     buyer_name: Text = ""
     location: Text = ""  # default: the cashier's open session's, else the first gerai
+    partner_reference: Text = ""  # subsidised goods: the partner's transaction number (e.g. Pertamina MAP)
 
 
 class SoldLineOut(Schema):
@@ -1821,6 +1822,7 @@ def sale_create(
         buyer_nik=payload.buyer_nik,
         buyer_name=payload.buyer_name,
         location=_location_ref(payload.location, "location") if payload.location.strip() else None,
+        partner_reference=payload.partner_reference,
         idempotency_key=api_idempotency_key(idempotency_key),
         actor=request.user,
     )

@@ -181,7 +181,11 @@ class GuestForm(Form):
 
 
 class PayForm(Form):
-    """Payment: cash (received amount, change shown), QRIS or transfer (reference); the key makes it one sale."""
+    """Payment: cash (received amount, change shown), QRIS or transfer (reference); the key makes it one sale.
+
+    ``partner_reference`` is the partner's transaction number for subsidised goods (MAP for
+    LPG 3 kg); it goes into the programme's logbook.
+    """
 
     payment_method = forms.ChoiceField(
         label=_("Cara bayar"), choices=PaymentMethod.choices, widget=forms.RadioSelect, initial=PaymentMethod.TUNAI
@@ -191,6 +195,13 @@ class PayForm(Form):
         label=_("Referensi QRIS/transfer"),
         max_length=100,
         required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    partner_reference = forms.CharField(
+        label=_("Referensi MAP / mitra"),
+        max_length=100,
+        required=False,
+        help_text=_("Nomor transaksi di aplikasi mitra (mis. MerchantApps Pertamina) untuk barang bersubsidi."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=90, required=False)

@@ -1,7 +1,8 @@
 """The receipt (struk) of a gerai sale: what it shows, and its PDF on a 58 mm roll.
 
-- ``receipt_build``: the figures and texts of a sale's receipt (pure: the sale comes with
-  its lines, products, member and cashier fetched by ``selectors.sale_get``).
+- ``receipt_build``: the figures and texts of a sale's receipt (the sale comes with its
+  lines, products, member and cashier fetched by ``selectors.sale_get``; the subsidy
+  logbook rows of its subsidised lines are read in one more query unless prefetched).
 - ``receipt_pdf``: the receipt as a PDF page 58 mm wide, as long as the receipt: the page
   height is estimated from the number of lines, and the page made longer if WeasyPrint
   still needs a second page, so a receipt is always one strip of paper.
@@ -16,6 +17,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
@@ -24,6 +26,7 @@ from weasyprint.urls import URLFetcher
 from koperasi.core.money import Rupiah
 from koperasi.shop.choices import PaymentMethod, SaleStatus
 from koperasi.shop.models import Sale
+from koperasi.subsidies.models import Distribution
 
 RECEIPT_WIDTH_MM = 58
 _BASE_HEIGHT_MM = 95  # letterhead, sale fields, totals, thank-you and margins
@@ -39,6 +42,9 @@ class ReceiptLine:
     unit_price: Rupiah
     total: Rupiah
     returned: int  # units returned or voided since
+    program: str = ""  # the subsidy programme of a subsidised line
+    nik_masked: str = ""  # the buyer's NIK it was recorded under, masked
+    partner_reference: str = ""  # the partner's transaction (MAP) reference
 
 
 @dataclass(frozen=True)
@@ -82,18 +88,25 @@ def buyer_text(sale: Sale) -> str:
 
 
 def receipt_build(sale: Sale) -> SaleReceipt:
-    """Return the receipt of a sale fetched with ``selectors.sale_get``."""
-    lines = [
-        ReceiptLine(
-            name=line.product.name,
-            qty=line.qty,
-            unit=line.product.unit,
-            unit_price=line.unit_price,
-            total=line.line_total,
-            returned=line.qty_returned,
+    """Return the receipt of a sale fetched with ``selectors.sale_get`` (one query for its subsidy rows)."""
+    prefetch_related_objects([sale], Prefetch("distributions", queryset=Distribution.objects.select_related("program")))
+    subsidised = {row.sale_line_id: row for row in sale.distributions.all()}
+    lines = []
+    for line in sale.lines.all():
+        row = subsidised.get(line.pk)
+        lines.append(
+            ReceiptLine(
+                name=line.product.name,
+                qty=line.qty,
+                unit=line.product.unit,
+                unit_price=line.unit_price,
+                total=line.line_total,
+                returned=line.qty_returned,
+                program=row.program.name if row else "",
+                nik_masked=row.nik_masked if row else "",
+                partner_reference=row.partner_reference if row else "",
+            )
         )
-        for line in sale.lines.all()
-    ]
     cash = sale.payment_method == PaymentMethod.TUNAI
     return SaleReceipt(
         sale=sale,
@@ -118,6 +131,7 @@ def receipt_height_mm(receipt: SaleReceipt) -> int:
     """A first guess of the paper length the receipt needs."""
     extra = 8 if receipt.reference else 0
     extra += 8 if receipt.returned else 0
+    extra += 12 * sum(1 for line in receipt.lines if line.program)  # programme, NIK and reference
     return _BASE_HEIGHT_MM + _LINE_HEIGHT_MM * len(receipt.lines) + extra
 
 

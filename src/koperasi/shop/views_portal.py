@@ -3,9 +3,15 @@
 What a member bought as a member is the base of their SHU jasa usaha (domain.md §2.3c),
 so the portal shows it per year with each receipt's lines and returns. Anyone but the
 member gets "not found", as in the other portal pages.
+
+Subsidised goods (LPG 3 kg, SPHP rice) are recorded by NIK, so the page also lists what was
+handed over under the member's NIK this year and last (in one query) and what the member
+may still take today under each programme in force.
 """
 
 from __future__ import annotations
+
+import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +25,8 @@ from koperasi.core.permissions import Action
 from koperasi.members.navigation import nav_perms
 from koperasi.members.selectors import member_for_user
 from koperasi.shop import selectors
+from koperasi.subsidies import calculations as subsidy_calculations
+from koperasi.subsidies import selectors as subsidy_selectors
 
 FIRST_YEAR = 2000
 
@@ -26,7 +34,10 @@ FIRST_YEAR = 2000
 @login_required
 @require_GET
 def purchases(request: HttpRequest, code: str) -> HttpResponse:
-    """The member's purchases in a year (``?tahun=``, default this year): totals and every receipt."""
+    """The member's purchases in a year (``?tahun=``, default this year): totals and every receipt.
+
+    Below them, the member's subsidised goods of this year and last and the quota left today.
+    """
     try:
         coop, roles = cooperative_get_for_user(user=request.user, code=code, action=Action.PORTAL_VIEW)
     except PermissionDenied:
@@ -39,6 +50,7 @@ def purchases(request: HttpRequest, code: str) -> HttpResponse:
     year = int(raw) if raw.isdigit() and FIRST_YEAR <= int(raw) <= today.year else today.year
     sales = selectors.member_sales(cooperative=coop, member=member, year=year)
     counted = [s for s in sales if s.is_member_sale]
+    since = datetime.date(today.year - 1, 1, 1)  # subsidised goods: this year and last
     context = {
         "coop": coop,
         "member": member,
@@ -49,5 +61,19 @@ def purchases(request: HttpRequest, code: str) -> HttpResponse:
         "sales": sales,
         "net_total": sum(s.total - s.total_returned for s in counted),
         "receipts": len(counted),
+        "subsidy_since": since,
+        "distributions": list(
+            subsidy_selectors.distribution_list(cooperative=coop, nik=member.nik, date_from=since).order_by(
+                "-date", "-recorded_at", "-id"
+            )
+        ),
+        "quotas": [
+            (usage, subsidy_calculations.usage_summary(usage.rules))
+            for usage in (
+                subsidy_selectors.program_usage(cooperative=coop, program=program, nik=member.nik, day=today)
+                for program in subsidy_selectors.program_list(cooperative=coop)
+                if subsidy_selectors.in_force(program, today)
+            )
+        ],
     }
     return render(request, "shop/portal_purchases.html", context)

@@ -50,6 +50,7 @@ from koperasi.ledger.exports import kelurahan_line
 from koperasi.ledger.pdf import PDF_CONTENT_TYPE
 from koperasi.members import selectors as member_selectors
 from koperasi.members.choices import MemberStatus
+from koperasi.members.identity import nik_mask
 from koperasi.members.models import Member
 from koperasi.shop import selectors, services
 from koperasi.shop.choices import LocationKind, PaymentMethod, ReturnKind, ReturnStatus, SaleStatus, SessionStatus
@@ -71,6 +72,10 @@ from koperasi.shop.models import CashierSession, Product, Sale
 from koperasi.shop.navigation import shop_nav_perms
 from koperasi.shop.receipts import receipt_build, receipt_pdf
 from koperasi.shop.services._common import MAX_LINES, MAX_QTY
+from koperasi.subsidies import calculations as subsidy_calculations
+from koperasi.subsidies import selectors as subsidy_selectors
+from koperasi.subsidies.choices import RecipientCategory
+from koperasi.subsidies.models import SubsidyProgram
 
 GET_POST = require_http_methods(["GET", "POST"])
 SEARCH_LIMIT = 20  # products listed by a search at the till
@@ -100,6 +105,7 @@ def _pos_perms(roles: frozenset[Role]) -> dict[str, bool]:
         "all_sessions": can(roles, Action.SHOP_RETURN_APPROVE) or can(roles, Action.SHOP_REPORTS),
         "ledger": can(roles, Action.LEDGER_VIEW),
         "members": can(roles, Action.MEMBERS_VIEW),
+        "subsidy_register": can(roles, Action.SUBSIDY_REGISTER),
     }
 
 
@@ -215,8 +221,9 @@ def _cart_save(request: HttpRequest, coop: Cooperative, cart: Cart) -> None:
 class CartLine:
     product: Product
     qty: int
-    price: int  # in force today
+    price: int  # in force today: the subsidy programme's price for its product
     stock: int  # units at the session's location
+    program: SubsidyProgram | None = None  # the subsidy programme in force today, if any
 
     @property
     def total(self) -> int:
@@ -272,23 +279,37 @@ def _till(
     pay_form: PayForm | None = None,
     notice: str = "",
 ) -> HttpResponse:
-    """The till page (or its ``#till`` partial for HTMX): cart with today's prices and stock, buyer, payment."""
+    """The till page (or its ``#till`` partial for HTMX): cart with today's prices and stock, buyer, payment.
+
+    Subsidised goods: the programmes of every cart product in one query (and one for their
+    rules), then the buyer's usage once per subsidised product.
+    """
     today = timezone.localdate()
     ids = [pid for pid, _ in cart.lines]
     products = selectors.products_by_id(cooperative=coop, product_ids=ids)
     prices = selectors.prices_on(cooperative=coop, product_ids=ids, date=today) if ids else {}
     stock = selectors.stock_at(cooperative=coop, location=session.location, product_ids=ids)
-    lines = [
-        CartLine(products[pid], qty, prices.get(pid, products[pid].price), stock.get(pid, 0))
-        for pid, qty in cart.lines
-        if pid in products
-    ]
+    programs = subsidy_selectors.programs_for_products(cooperative=coop, product_ids=ids) if ids else {}
+    today_programs = {pid: subsidy_selectors.program_in_force(found, today) for pid, found in programs.items()}
+    lines = []
+    for pid, qty in cart.lines:
+        if pid not in products:
+            continue
+        program = today_programs[pid][0] if pid in today_programs else None
+        price = program.price if program is not None else prices.get(pid, products[pid].price)
+        lines.append(CartLine(products[pid], qty, price, stock.get(pid, 0), program))
     member: Member | None = None
     if cart.member_id is not None:
         try:
             member = member_selectors.member_get(cooperative=coop, member_id=cart.member_id)
         except NotFound:
             member = None
+    buyer_nik = member.nik if member is not None else cart.guest_nik
+    subsidy_lines = [
+        _subsidy_line(coop, line, prices.get(line.product.pk, line.product.price), today_programs, buyer_nik, today)
+        for line in lines
+        if line.product.pk in today_programs
+    ]
     last_sale: Sale | None = None
     if cart.last_sale is not None and not lines:
         try:
@@ -302,6 +323,13 @@ def _till(
         "total": sum(line.total for line in lines),
         "item_count": sum(line.qty for line in lines),
         "any_short": any(line.short for line in lines),
+        "subsidy_lines": subsidy_lines,
+        "subsidy_nik": buyer_nik,
+        "subsidy_nik_masked": nik_mask(buyer_nik) if buyer_nik else "",
+        "subsidy_recipient": next((s.usage.recipient for s in subsidy_lines if s.usage and s.usage.recipient), None),
+        "subsidy_unregistered": any(
+            s.usage is not None and s.usage.refusal_code == "recipient_not_registered" for s in subsidy_lines
+        ),
         "cart": cart,
         "member": member,
         "member_is_active": member is not None and member.status == MemberStatus.AKTIF,
@@ -317,6 +345,53 @@ def _till(
     }
     template = "pos.html#till" if _is_htmx(request) else "pos.html"
     return _page(request, template, coop, roles, "pos", status, **context)
+
+
+@dataclass(frozen=True)
+class SubsidyLine:
+    """A cart product of a subsidy programme: the programme today (or why it cannot be sold) and the buyer's quota."""
+
+    line: CartLine
+    shelf_price: int  # the gerai's price today, which the programme's price replaces
+    program: SubsidyProgram | None  # None: no programme in force today, the till refuses
+    problem: str  # why, when ``program`` is None
+    rules: list[str]  # "10 tabung per KK per bulan"
+    categories: list[str]  # who may buy: "rumah tangga, usaha mikro"
+    usage: subsidy_selectors.ProgramUsage | None  # None until the buyer's NIK is known
+
+    @property
+    def unit(self) -> str:
+        return self.line.product.unit
+
+    @property
+    def used_text(self) -> str:
+        """``KK bulan ini 8 dari 10; NIK hari ini 0 dari 1 kali``."""
+        return subsidy_calculations.usage_summary(self.usage.rules) if self.usage is not None else ""
+
+    @property
+    def over(self) -> bool:
+        """The cart holds more than the buyer may still take (the sale would be refused)."""
+        if self.usage is None or self.usage.refusal:
+            return False
+        left = self.usage.remaining
+        return left is not None and self.line.qty > left
+
+
+def _subsidy_line(
+    coop: Cooperative,
+    line: CartLine,
+    shelf_price: int,
+    today_programs: dict[int, tuple[SubsidyProgram | None, str]],
+    nik: str,
+    today: datetime.date,
+) -> SubsidyLine:
+    program, problem = today_programs[line.product.pk]
+    usage = None
+    if program is not None and nik:
+        usage = subsidy_selectors.program_usage(cooperative=coop, program=program, nik=nik, day=today)
+    rules = [rule.describe(line.product.unit) for rule in subsidy_selectors.program_rules(program)] if program else []
+    categories = [str(RecipientCategory(c).label).lower() for c in program.categories] if program else []
+    return SubsidyLine(line, shelf_price, program, problem, rules, categories, usage)
 
 
 def _quick_cash(total: int) -> list[int]:
@@ -583,6 +658,7 @@ def pos_pay(request: HttpRequest, code: str) -> HttpResponse:
             member=cart.member_id,
             buyer_nik=cart.guest_nik if cart.member_id is None else "",
             buyer_name=cart.guest_name if cart.member_id is None else "",
+            partner_reference=data["partner_reference"],
             session=session,
             actor=request.user,
             idempotency_key=key or None,
