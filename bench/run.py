@@ -5,8 +5,9 @@
 databases (a temporary SQLite file and PostgreSQL ``koperasi_bench``), one process each.
 
 oversight_list: the Dinas list (one row of figures per cooperative, from correlated
-subqueries) for N cooperatives, against the baseline of reading the same N cooperatives
-with their kelurahan and kecamatan and nothing else. The ratio says what the figures cost.
+subqueries, and the subsidy totals of all of them in one more query) for N cooperatives,
+against the baseline of reading the same N cooperatives with their kelurahan and kecamatan
+and nothing else. The ratio says what the figures cost.
 
 ledger_post and ledger_trial_balance: see ``bench/ledger.py``.
 
@@ -20,6 +21,10 @@ days past due; PostgreSQL only): see ``bench/loans_month_end.py``.
 
 pos_latency (POS sales through the HTTP API, gunicorn on PostgreSQL, at 1, 8 and 32 concurrent
 clients, beside a cheap authenticated GET of the same app; PostgreSQL only): see ``bench/pos_latency.py``.
+
+subsidy_quota (sales of LPG 3 kg checked against the buyer's quota beside plain sales with a buyer NIK,
+through the same service in the same run, over 20,000 earlier distributions; PostgreSQL only): see
+``bench/subsidy_quota.py``.
 """
 
 from __future__ import annotations
@@ -100,7 +105,7 @@ def main() -> None:
 
     from koperasi.cooperatives.models import Cooperative
     from koperasi.core.models import RegionalRole
-    from koperasi.oversight.selectors import oversight_item, oversight_queryset
+    from koperasi.oversight.selectors import oversight_items, oversight_queryset
 
     user = get_user_model().objects.create_user("dinas-bench", password="x")
     RegionalRole.objects.create(user=user, role="dinas", region_id="99.71")
@@ -111,7 +116,7 @@ def main() -> None:
         [(c.code, c.name, c.kelurahan.name, c.kelurahan.parent.name, c.stage) for c in rows]
 
     def oversight() -> None:
-        [oversight_item(c) for c in oversight_queryset(user=user, region_code="99.71")]
+        oversight_items(oversight_queryset(user=user, region_code="99.71"))
 
     base_ms, base_q = timed(baseline)
     over_ms, over_q = timed(oversight)
@@ -133,6 +138,9 @@ def main() -> None:
     print(flush=True)
     # POS latency through the API under gunicorn: its own PostgreSQL database (see bench/pos_latency.py).
     subprocess.run([sys.executable, "-u", str(ROOT / "bench" / "pos_latency.py")], check=True)
+    print(flush=True)
+    # The subsidy quota check at the till: its own PostgreSQL database (see bench/subsidy_quota.py).
+    subprocess.run([sys.executable, "-u", str(ROOT / "bench" / "subsidy_quota.py")], check=True)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,18 @@
 import datetime
 import io
+import re
 from collections import Counter
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db.models import Count, F, Sum
 from django.test import Client
+from django.utils import timezone
 
 from koperasi.cooperatives.models import BusinessUnit, Cooperative, Facility, LegalRecord, Partner, StageChange
+from koperasi.core.errors import Conflict
 from koperasi.core.models import AuditEvent, CooperativeRole, RegionalRole
 from koperasi.demo import balikpapan
 from koperasi.demo.members import MembersResult
@@ -31,6 +35,7 @@ from koperasi.members.identity import nik_parse
 from koperasi.members.models import Member, MemberStatusChange
 from koperasi.savings.models import InterestRun, SavingsAccount, SavingsSetting, SavingsTransaction, WajibBill
 from koperasi.savings.selectors import savings_balances, savings_reconcile, wajib_arrears, wajib_bills
+from koperasi.shop import services as shop_services
 from koperasi.shop.models import (
     CashierSession,
     ConsignmentSettlement,
@@ -56,6 +61,9 @@ from koperasi.shop.selectors import (
     product_het_limit,
     supplier_payables,
 )
+from koperasi.subsidies.calculations import Rule
+from koperasi.subsidies.models import Distribution, ProgramAllocation, Recipient, SubsidyProgram
+from koperasi.subsidies.selectors import program_rules, program_usage, used_by
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +124,7 @@ def test_demo_follows_the_seed_articles_and_is_idempotent() -> None:
     assert "34 koperasi baru" in out.getvalue()
     assert "Pinjaman: 121 baru, 289 transaksi pinjaman baru." in out.getvalue()
     assert "Gerai: 121 penjualan baru." in out.getvalue()
+    assert "Barang bersubsidi: 14 program, 400 penerima, 43 penyaluran baru." in out.getvalue()
     stages = dict(Cooperative.objects.values_list("kelurahan__name", "stage"))
     assert len(stages) == 34
     assert {k for k, s in stages.items() if s == "pembangunan"} == {"Graha Indah", "Sepinggan Baru", "Manggar"}
@@ -145,6 +154,7 @@ def test_demo_follows_the_seed_articles_and_is_idempotent() -> None:
     check_members_and_savings()
     check_loans()
     check_shop()
+    check_subsidies()
 
     before = table_counts()
     out = io.StringIO()
@@ -153,6 +163,7 @@ def test_demo_follows_the_seed_articles_and_is_idempotent() -> None:
     assert "Anggota: 0 baru, 0 transaksi simpanan baru." in out.getvalue()
     assert "Pinjaman: 0 baru, 0 transaksi pinjaman baru." in out.getvalue()
     assert "Gerai: 0 penjualan baru." in out.getvalue()
+    assert "Barang bersubsidi: 0 program, 0 penerima, 0 penyaluran baru." in out.getvalue()
     assert Member.objects.get(user__username="anggota").member_no == 1
 
 
@@ -469,6 +480,166 @@ def check_shop() -> None:
     # Budi (the portal user) shops every month: his purchases count for SHU (jasa usaha).
     budi = Member.objects.get(cooperative=gsu, member_no=1)
     assert member_purchases(cooperative=gsu, start=D(2026, 1, 1), end=D(2026, 12, 31))[budi.pk] == 607_600
+
+
+DISTRIBUTIONS = {
+    ("gunung-sari-ulu", "LPG3"): 14,
+    ("gunung-sari-ulu", "SPHP5"): 5,
+    ("baru-ilir", "LPG3"): 5,
+    ("baru-ilir", "SPHP5"): 1,
+    ("batu-ampar", "LPG3"): 5,
+    ("karang-rejo", "LPG3"): 3,
+    ("sepinggan", "LPG3"): 3,
+    ("damai", "LPG3"): 2,
+    ("damai", "SPHP5"): 1,
+    ("lamaru", "LPG3"): 2,
+    ("lamaru", "SPHP5"): 2,
+}
+RECIPIENTS = {
+    "sepinggan": 69,
+    "baru-ilir": 68,
+    "batu-ampar": 57,
+    "damai": 57,
+    "gunung-sari-ulu": 57,
+    "karang-rejo": 50,
+    "lamaru": 42,
+}
+MOVED_AWAY_NIK = "6471041803808000"  # Rudi Hartono at Gunung Sari Ulu, the README's refusal at the till
+
+
+def check_subsidies() -> None:
+    """The LPG 3 kg and SPHP programmes of the operating cooperatives (demo/subsidies.py), sold through the till."""
+    operating = list(Cooperative.objects.filter(stage="beroperasi"))
+    for coop in operating:
+        programs = {p.product.sku: p for p in SubsidyProgram.objects.filter(cooperative=coop).select_related("product")}
+        assert set(programs) == {"LPG3", "SPHP5"}, coop.code
+        lpg, sphp = programs["LPG3"], programs["SPHP5"]
+        assert (lpg.partner, lpg.price, lpg.valid_from, lpg.valid_to, lpg.monthly_allocation) == (
+            "PT Pertamina Patra Niaga",
+            19_000,
+            D(2026, 7, 1),
+            None,
+            300,
+        )
+        assert lpg.categories == ["rumah_tangga", "usaha_mikro", "petani", "nelayan"]
+        assert program_rules(lpg) == [
+            Rule(per="kk", period="month", max_qty=10),
+            Rule(per="nik", period="day", max_purchases=1),
+        ]
+        assert (sphp.partner, sphp.price, sphp.categories) == ("Perum Bulog", 65_500, ["rumah_tangga"])
+        assert program_rules(sphp) == [Rule(per="nik", period="day", max_qty=2)]
+        assert list(
+            ProgramAllocation.objects.filter(program=lpg).order_by("month").values_list("month__month", "qty")
+        ) == [(7, 300), (8, 280), (9, 300), (10, 300)]
+        assert ProgramAllocation.objects.filter(program=sphp).count() == 2  # Bulog's July and September deliveries
+        recipients = Recipient.objects.filter(cooperative=coop)
+        categories = Counter(recipients.values_list("category", flat=True))
+        assert categories["usaha_mikro"] == 5 and categories["nelayan"] == 1, coop.code
+        assert all(len(nib) == 13 for nib in recipients.filter(category="usaha_mikro").values_list("nib", flat=True))
+        assert list(recipients.filter(is_active=False).values_list("name", "deactivated_on")) == [
+            ("Rudi Hartono", D(2026, 9, 1))
+        ]
+        # Most of the aktif members are registered, with their NIK and KK, linked to the member.
+        aktif = Member.objects.filter(cooperative=coop, status="aktif").count()
+        linked = recipients.filter(member__isnull=False)
+        assert aktif * 2 // 3 <= linked.count() < aktif, coop.code
+        assert not linked.exclude(member__nik=F("nik")).exists() and not linked.exclude(member__kk=F("kk")).exists()
+        assert ledger_verify(cooperative=coop).ok, coop.code
+    assert Counter(Recipient.objects.values_list("cooperative__code", flat=True)) == RECIPIENTS
+
+    # Every LPG and SPHP sale line is in the logbook, at the programme's price, with the buyer's NIK.
+    distributions = Distribution.objects.select_related("sale", "sale_line", "program", "recipient", "product")
+    assert Counter(distributions.values_list("cooperative__code", "product__sku")) == DISTRIBUTIONS
+    assert SaleLine.objects.filter(product__sku__in=["LPG3", "SPHP5"]).count() == distributions.count() == 43
+    for row in distributions:
+        assert (row.qty, row.unit_price) == (row.sale_line.qty, row.program.price)
+        assert row.recipient is not None and (row.nik, row.kk) == (row.recipient.nik, row.recipient.kk)
+        assert D(2026, 7, 1) <= row.date <= D(2026, 10, 31)
+        recorded = timezone.localtime(row.recorded_at)  # the sale's time that day, in opening hours
+        assert (recorded.date(), recorded.time() >= datetime.time(8)) == (row.date, True)
+        assert recorded == timezone.localtime(row.sale.created_at)
+        if row.product.sku == "LPG3":
+            assert re.fullmatch(rf"MAP-{row.date:%y%m}-\d{{6}}", row.partner_reference), row.partner_reference
+    assert Counter(distributions.values_list("category", flat=True)) == {"usaha_mikro": 22, "rumah_tangga": 21}
+    # Within every quota: 10 tabung per KK a month and one purchase per NIK a day; 2 SPHP per NIK a day.
+    lpg_rows = distributions.filter(product__sku="LPG3").order_by()
+    per_kk_month = lpg_rows.values("cooperative", "kk", "date__month").annotate(q=Sum("qty"))
+    assert max(r["q"] for r in per_kk_month) == 10
+    per_nik_day = lpg_rows.values("cooperative", "nik", "date").annotate(n=Count("sale", distinct=True))
+    assert max(r["n"] for r in per_nik_day) == 1
+    sphp_rows = distributions.filter(product__sku="SPHP5").order_by().values("cooperative", "nik", "date")
+    assert max(r["q"] for r in sphp_rows.annotate(q=Sum("qty"))) == 2
+    # The kitchen at its KK's limit in August (7 + 3 tabung), as the till's selector counts it.
+    gsu = Cooperative.objects.get(code="gunung-sari-ulu")
+    lpg = SubsidyProgram.objects.get(cooperative=gsu, product__sku="LPG3")
+    kitchen = Recipient.objects.get(cooperative=gsu, business_name="Warung Makan Sederhana")
+    assert list(Distribution.objects.filter(recipient=kitchen).values_list("date", "qty", "reached_limit")) == [
+        (D(2026, 8, 11), 7, False),
+        (D(2026, 8, 22), 3, True),  # the KK's 10th tabung of August
+    ]
+    used = used_by(
+        cooperative=gsu,
+        product_id=lpg.product_id,
+        rules=program_rules(lpg),
+        day=D(2026, 8, 31),
+        nik=kitchen.nik,
+        kk=kitchen.kk,
+    )
+    assert [(u.qty, u.purchases) for u in used.values()] == [(10, 2), (0, 0)]
+    assert program_usage(cooperative=gsu, program=lpg, nik=kitchen.nik, day=D(2026, 8, 31)).remaining == 0
+    assert program_usage(cooperative=gsu, program=lpg, nik=kitchen.nik, day=D(2026, 9, 1)).remaining == 10
+    # Budi buys one tabung and one pack of SPHP every month with his card.
+    budi = Member.objects.get(cooperative=gsu, member_no=1)
+    assert list(
+        Distribution.objects.filter(nik=budi.nik)
+        .order_by("date", "product__sku")
+        .values_list("date__month", "product__sku", "qty")
+    ) == [(m, sku, 1) for m in (7, 8, 9, 10) for sku in ("LPG3", "SPHP5")]
+
+    # At the till today: the household that moved away and an unregistered NIK are refused, nothing written.
+    kasir = get_user_model().objects.get(username="kasir")
+    shop_services.cashier_session_open(cooperative=gsu, opening_float=100_000, actor=kasir)
+    gas = Product.objects.get(cooperative=gsu, sku="LPG3")
+    before = (Sale.objects.count(), Distribution.objects.count())
+    for nik, code, says in (
+        (MOVED_AWAY_NIK, "recipient_inactive", "Pindah domisili ke Samarinda"),
+        ("6471044101900003", "recipient_not_registered", "belum terdaftar"),
+    ):
+        with pytest.raises(Conflict) as refused:
+            shop_services.sale_create(
+                cooperative=gsu,
+                date=TODAY,
+                lines=[shop_services.SaleLineInput(gas, 1)],
+                payment_method="tunai",
+                cash_received=20_000,
+                buyer_nik=nik,
+                actor=kasir,
+            )
+        assert refused.value.code == code and says in refused.value.message
+    assert (Sale.objects.count(), Distribution.objects.count()) == before
+    # A registered member buys: the logbook gets the row.
+    shop_services.sale_create(
+        cooperative=gsu,
+        date=TODAY,
+        lines=[shop_services.SaleLineInput(gas, 1)],
+        payment_method="tunai",
+        cash_received=20_000,
+        member=budi,
+        partner_reference="MAP-2611-000001",
+        actor=kasir,
+    )
+    assert Distribution.objects.filter(nik=budi.nik, date=TODAY).count() == 1
+    with pytest.raises(Conflict) as again:  # one purchase per NIK a day (the README's example)
+        shop_services.sale_create(
+            cooperative=gsu,
+            date=TODAY,
+            lines=[shop_services.SaleLineInput(gas, 1)],
+            payment_method="tunai",
+            cash_received=20_000,
+            member=budi,
+            actor=kasir,
+        )
+    assert again.value.code == "quota_exceeded" and "sudah membeli 1 kali hari ini" in again.value.message
 
 
 def gerai_income(coop: Cooperative) -> dict[str, int]:

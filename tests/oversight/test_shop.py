@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from koperasi.core.roles import Role
-from koperasi.oversight.selectors import oversight_item, oversight_queryset, percent_of
+from koperasi.oversight.selectors import oversight_items, oversight_queryset, percent_of
 from koperasi.shop import services
 from koperasi.shop.services import PurchaseLineInput, SaleLineInput
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def rows(user: Any) -> dict[str, dict[str, Any]]:
-    return {c.code: oversight_item(c) for c in oversight_queryset(user=user)}
+    return {row["code"]: row for row in oversight_items(oversight_queryset(user=user))}
 
 
 def test_sales_share_and_inventory_per_cooperative(

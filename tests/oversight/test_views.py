@@ -258,6 +258,9 @@ def test_excel_export_has_every_cooperative(dinas: Client) -> None:
         96_172_300 if timezone.localdate().year == 2026 else 0,
         53.8 if timezone.localdate().year == 2026 else None,
         27_831_850,
+        0,  # LPG and SPHP went out from July to October 2026 (demo/subsidies.py)
+        0,
+        56,
     )
     assert by_code["graha-indah"][5:] == (
         "Pembangunan",
@@ -265,6 +268,7 @@ def test_excel_export_has_every_cooperative(dinas: Client) -> None:
         *(7, 0, 0, 2, 78, 0, 0, 0, 0),
         *(0, 0, None),
         *(0, 0, None, 0),
+        *(0, 0, 0),
     )
     assert by_code["teritip"][5:] == (
         "Usulan",
@@ -274,6 +278,7 @@ def test_excel_export_has_every_cooperative(dinas: Client) -> None:
         0,
         None,
         *(0, 0, None, 0),
+        *(0, 0, 0),
     )
     npl = sheet.cell(
         row=1 + 1 + [r[0] for r in rows[1:]].index("gunung-sari-ulu"), column=COOPERATIVE_HEADERS.index("NPL %") + 1

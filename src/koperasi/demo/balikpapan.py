@@ -83,6 +83,9 @@ class DemoResult:
     loans: int = 0
     loan_transactions: int = 0
     sales: int = 0
+    subsidy_programs: int = 0
+    subsidy_recipients: int = 0
+    distributions: int = 0
     notes: list[str] = field(default_factory=list)
 
     def add_loans(self, loaded: LoansResult) -> None:
@@ -92,6 +95,9 @@ class DemoResult:
 
     def add_shop(self, loaded: ShopResult) -> None:
         self.sales += loaded.sales
+        self.subsidy_programs += loaded.subsidy_programs
+        self.subsidy_recipients += loaded.subsidy_recipients
+        self.distributions += loaded.distributions
         self.users_created += loaded.users_created
         self.notes += loaded.notes
 

@@ -22,8 +22,10 @@ What happens, in date order (July–October 2026), all through ``koperasi.shop.s
   float, sells to members (named: their purchases count for SHU) and non-members, by cash
   (change given), QRIS or transfer, and closes the session with a cash count equal to what
   the till should hold. A day is a few large sales — warung restocking (members or not) and
-  a kitchen buying for the week — and a household or two: LPG buyers give their NIK, as the
-  pangkalan records it. In September a member brings one unit back: the cashier asks, another
+  a kitchen buying for the week — and a household or two. LPG 3 kg and beras SPHP are sold
+  under the subsidy programmes started on 1 July (``demo.subsidies``): the buyer's NIK (the
+  member's card, the kitchen owner's, a household's) within its quota, and for LPG the MAP
+  transaction number. In September a member brings one unit back: the cashier asks, another
   officer approves, the refund comes from the till;
 - 1 September: the price of eggs goes up (a price history); 30 September: stock count
   (opname) at the gerai with a small shortage (posted at moving-average cost);
@@ -53,7 +55,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from koperasi.cooperatives.models import Cooperative
@@ -62,6 +64,7 @@ from koperasi.core.roles import Role
 from koperasi.core.services import cooperative_user_add
 from koperasi.demo.loans import LoansResult, _officers
 from koperasi.demo.members import _nik
+from koperasi.demo.subsidies import MOVED_AWAY, DemoSubsidies
 from koperasi.ledger.models import JournalEntry
 from koperasi.ledger.services import ByRole, LineInput, journal_post
 from koperasi.members.choices import MemberStatus
@@ -79,6 +82,7 @@ from koperasi.shop.models import (
     SupplierInvoice,
 )
 from koperasi.shop.selectors import consignment_payable, supplier_payable
+from koperasi.subsidies.models import Distribution
 
 D = datetime.date
 PRICES_FROM = D(2026, 7, 1)
@@ -234,6 +238,9 @@ class _Plan:
 class ShopResult:
     sales: int = 0
     users_created: int = 0
+    subsidy_programs: int = 0
+    subsidy_recipients: int = 0
+    distributions: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -268,6 +275,7 @@ class _Shop:
         self.featured = cooperative.code == DEMO_COOP
         self.bulk_per_day = 2  # warung restocking: twice a month elsewhere, four times at the busier demo cooperative
         self.supply = 2 if self.featured else 1  # so the demo cooperative buys twice as much
+        self.subsidies: DemoSubsidies | None = None  # the LPG and SPHP programmes, from 1 July (demo.subsidies)
 
     def q(self, units: int) -> int:
         """Units at this cooperative's scale."""
@@ -329,6 +337,23 @@ class _Shop:
             self.products[item.sku] = services.product_create(
                 cooperative=self.coop, data=data, price=item.price, effective_from=day, actor=self.ketua
             )
+
+    def subsidies_open(self, day: datetime.date) -> None:
+        """Start the LPG 3 kg and SPHP programmes and register the recipients (``demo.subsidies``)."""
+        people = {"ketua": self.ketua, "bendahara": self.bendahara, "kasir": self.kasir}
+        self.subsidies = DemoSubsidies(self.coop, self.serial, people, self.products, KITCHENS)
+        self.subsidies.open(day, self.members)
+        self.subsidies.allocations(day, self.supplied(BULOG_ORDER["SPHP5"]))
+
+    def subsidies_month(self, day: datetime.date, sphp_delivered: int = 0) -> None:
+        """The month's allocations, and the members aktif since last month registered as recipients."""
+        assert self.subsidies is not None
+        self.subsidies.members_register(day, self.members)
+        self.subsidies.allocations(day, self.supplied(sphp_delivered) if sphp_delivered else 0)
+
+    def subsidies_moved_away(self, day: datetime.date) -> None:
+        assert self.subsidies is not None
+        self.subsidies.moved_away(day)
 
     def _umkm_owner(self) -> Member:
         """The member whose kitchen makes the consigned snacks: an early member, not the portal user."""
@@ -565,6 +590,10 @@ class _Shop:
     def _sell(self, day: datetime.date, plan: _Plan) -> None:
         taken = {sku: min(qty, self.gerai.get(sku, 0)) for sku, qty in plan.lines.items()}
         taken = {sku: qty for sku, qty in taken.items() if qty > 0}
+        buyer_nik, reference = plan.buyer_nik, ""
+        if self.subsidies is not None and self.subsidies.covers(taken):  # LPG or SPHP: the buyer's NIK and quota
+            till = self.subsidies.till(day, member=plan.member, nik=plan.buyer_nik, name=plan.buyer_name, lines=taken)
+            buyer_nik, taken, reference = till.nik, till.lines, till.reference
         if not taken:
             return
         for sku, qty in taken.items():
@@ -591,8 +620,9 @@ class _Shop:
             ),
             cash_received=cash,
             member=plan.member,
-            buyer_nik=plan.buyer_nik,
+            buyer_nik=buyer_nik,
             buyer_name=plan.buyer_name,
+            partner_reference=reference,
             actor=self.kasir,
             idempotency_key=f"demo-nota-{self.sale_no:04d}",
         )
@@ -671,6 +701,10 @@ class _Shop:
 
         serial = self.serial
         at(PRICES_FROM, 0, self.catalogue)
+        at(PRICES_FROM, 1, self.subsidies_open)
+        for month in (8, 9, 10):
+            at(D(2026, month, 1), 1, self.subsidies_month, BULOG_SEPTEMBER["SPHP5"] if month == 9 else 0)
+        at(MOVED_AWAY, 2, self.subsidies_moved_away)
         at(D(2026, 7, 3), 0, self.bulog_order)
         at(D(2026, 7, 6), 0, self.bulog_receive, True)
         at(D(2026, 7, 13), 0, self.bulog_receive, False)
@@ -760,4 +794,14 @@ def demo_shop_load(cooperative: Cooperative, serial: int, actor: Any) -> ShopRes
         if shop.sales:
             Sale.objects.bulk_update(shop.sales, ["created_at"])
         result.sales = len(shop.sales)
+        if shop.subsidies is not None:
+            # The logbook's time of recording is the sale's, during the demo day's opening hours (the
+            # service wrote "now"): the anomaly report would otherwise list every row as backdated.
+            distributions = Distribution.objects.filter(cooperative=cooperative)
+            distributions.update(
+                recorded_at=Subquery(Sale.objects.filter(pk=OuterRef("sale_id")).values("created_at")[:1])
+            )
+            result.subsidy_programs = shop.subsidies.result.programs
+            result.subsidy_recipients = shop.subsidies.result.recipients
+            result.distributions = distributions.count()
     return result

@@ -47,6 +47,9 @@ COOPERATIVE_HEADERS = (
     "Penjualan gerai tahun ini (Rp)",
     "Porsi anggota %",
     "Persediaan (Rp)",
+    "LPG 3 kg bersubsidi bulan ini (tabung)",
+    "Beras SPHP bulan ini (kemasan)",
+    "Penerima subsidi aktif",
 )
 MAX_COLUMN_WIDTH = 50
 
@@ -87,6 +90,9 @@ def _cooperative_cells(row: Mapping[str, Any]) -> list[Any]:
         row["shop_sales_ytd"],
         row["shop_member_share_pct"],
         row["inventory_value"],
+        row["subsidy_lpg_3kg_month"],
+        row["subsidy_sphp_month"],
+        row["subsidy_recipients_active"],
     ]
 
 

@@ -18,12 +18,20 @@ Gerai (issue 6): ``shop_sales_month`` and ``shop_sales_ytd`` are the gerai's own
 ``shop_member_share`` is the members' part of the year's sales in percent (a cooperative
 exists for its members, domain.md §2.4); ``inventory_value`` is the inventory account. All
 from the month totals of the books, like the savings figures.
+
+Subsidised goods (issue 7): ``subsidy_lpg_3kg_month`` and ``subsidy_sphp_month`` are the units
+(tabung, packs) of LPG 3 kg and beras SPHP the cooperative's programmes distributed this month
+(the logbook's rows by the HET commodity of their product, net of returns, as quotas count them),
+``subsidy_recipients_active`` its registered recipients who may buy. Totals only: the Dinas never
+sees a NIK. They come from one more query for all the cooperatives shown
+(:func:`subsidy_figures`, GROUP BY cooperative), so rows are shaped by :func:`oversight_items`.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -53,6 +61,8 @@ from koperasi.loans.choices import LoanStatus
 from koperasi.loans.models import Loan, LoanSetting
 from koperasi.loans.month_end import days_past_due_expression
 from koperasi.members.models import Member
+from koperasi.subsidies.calculations import window
+from koperasi.subsidies.models import Distribution, Recipient
 
 # The chart roles of members' savings (ledger.chart): pokok and wajib in equity, sukarela a liability.
 SAVINGS_ROLES = ("savings_pokok", "savings_wajib", "savings_sukarela")
@@ -171,8 +181,68 @@ def percent_of(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def oversight_item(coop: Any) -> dict[str, Any]:
-    """Shape one annotated cooperative as a row of the Dinas list (API and Excel)."""
+SUBSIDY_COMMODITIES = ("lpg_3kg", "beras_sphp")  # the HET commodities whose subsidised units the Dinas sees
+_RECIPIENTS = "recipients"
+
+
+@dataclass(frozen=True)
+class SubsidyFigures:
+    """One cooperative's subsidised goods this month: units per commodity and active recipients."""
+
+    lpg_3kg_month: int = 0
+    sphp_month: int = 0
+    recipients_active: int = 0
+
+
+def subsidy_figures(*, cooperative_ids: Sequence[int], day: datetime.date | None = None) -> dict[int, SubsidyFigures]:
+    """Return each cooperative's subsidised units of ``day``'s month (default today) and its active recipients.
+
+    One query for all the cooperatives (two GROUP BY cooperative, in a UNION ALL); a
+    cooperative without programmes is missing from the result. Units are net of returns.
+    """
+    if not cooperative_ids:
+        return {}
+    month = window("month", day or timezone.localdate())
+    assert month is not None
+    ids = list(cooperative_ids)
+    units = (
+        Distribution.objects.filter(
+            cooperative_id__in=ids, date__range=month, product__het_commodity__in=SUBSIDY_COMMODITIES
+        )
+        .annotate(kind=F("product__het_commodity"))
+        .values("cooperative_id", "kind")
+        .annotate(n=Sum(F("sale_line__qty") - F("sale_line__qty_returned"), output_field=BigIntegerField()))
+        .order_by()
+    )
+    recipients = (
+        Recipient.objects.filter(cooperative_id__in=ids, is_active=True)
+        .annotate(kind=Value(_RECIPIENTS))
+        .values("cooperative_id", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found: dict[int, dict[str, int]] = {}
+    for row in units.union(recipients, all=True):
+        found.setdefault(row["cooperative_id"], {})[row["kind"]] = int(row["n"] or 0)
+    return {
+        coop_id: SubsidyFigures(
+            lpg_3kg_month=kinds.get("lpg_3kg", 0),
+            sphp_month=kinds.get("beras_sphp", 0),
+            recipients_active=kinds.get(_RECIPIENTS, 0),
+        )
+        for coop_id, kinds in found.items()
+    }
+
+
+def oversight_items(coops: Iterable[Cooperative], *, day: datetime.date | None = None) -> list[dict[str, Any]]:
+    """Shape annotated cooperatives as rows of the Dinas list, with their subsidy figures (one more query)."""
+    listed = list(coops)
+    subsidies = subsidy_figures(cooperative_ids=[c.pk for c in listed], day=day)
+    return [oversight_item(coop, subsidies.get(coop.pk, SubsidyFigures())) for coop in listed]
+
+
+def oversight_item(coop: Any, subsidies: SubsidyFigures) -> dict[str, Any]:
+    """Shape one annotated cooperative and its subsidy figures as a row of the Dinas list (API and Excel)."""
     progress = getattr(coop, "facilities_progress", None)
     return {
         "code": coop.code,
@@ -201,12 +271,10 @@ def oversight_item(coop: Any) -> dict[str, Any]:
         "shop_sales_ytd": coop.shop_sales_ytd,
         "shop_member_share_pct": percent_of(coop.shop_member_sales_ytd, coop.shop_sales_ytd),
         "inventory_value": coop.inventory_value,
+        "subsidy_lpg_3kg_month": subsidies.lpg_3kg_month,
+        "subsidy_sphp_month": subsidies.sphp_month,
+        "subsidy_recipients_active": subsidies.recipients_active,
     }
-
-
-def oversight_rows(**filters: Any) -> tuple[QuerySet[Cooperative], Callable[[Cooperative], dict[str, Any]]]:
-    """Return the annotated queryset and the function that shapes a row."""
-    return oversight_queryset(**filters), oversight_item
 
 
 def oversight_summary(*, user: Any, region_code: str | None = None) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from koperasi.cooperatives.choices import Stage
 from koperasi.core.access import global_roles, require
 from koperasi.core.permissions import Action
 from koperasi.oversight.exports import XLSX_CONTENT_TYPE, cooperatives_workbook, local_date
-from koperasi.oversight.selectors import oversight_item, oversight_queryset, oversight_summary
+from koperasi.oversight.selectors import oversight_items, oversight_queryset, oversight_summary
 
 SEARCH_MAX_LENGTH = 100
 
@@ -49,7 +49,7 @@ def _rows(request: HttpRequest, filters: dict[str, str]) -> list[dict[str, Any]]
         stage=filters["stage"] or None,
         search=filters["q"] or None,
     )
-    return [oversight_item(coop) for coop in queryset]
+    return oversight_items(queryset)
 
 
 def _group_by_kecamatan(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -16,6 +16,10 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Pinjaman: {result.loans} baru, {result.loan_transactions} transaksi pinjaman baru.")
         self.stdout.write(f"Gerai: {result.sales} penjualan baru.")
+        self.stdout.write(
+            f"Barang bersubsidi: {result.subsidy_programs} program, {result.subsidy_recipients} penerima, "
+            f"{result.distributions} penyaluran baru."
+        )
         for note in result.notes:
             self.stdout.write(self.style.WARNING(note))
         self.stdout.write(f"Pengguna demo (kata sandi semua: {DEMO_PASSWORD}):")
