@@ -932,7 +932,7 @@ def test_sales_refused_by_the_rules_answer_409_and_write_nothing(
         (
             sale(None),
             "nik_required",
-            "Barang bersubsidi LPG 3 kg (LPG 3 kg bersubsidi) hanya dijual dengan NIK pembeli: "
+            "LPG 3 kg barang bersubsidi: hanya dijual dengan NIK pembeli; "
             "ketik NIK atau pindai kartu anggota.",
         ),
         (
@@ -945,7 +945,7 @@ def test_sales_refused_by_the_rules_answer_409_and_write_nothing(
             sale(NIK_A1),
             "quota_exceeded",
             f"LPG 3 kg untuk NIK {masked(NIK_A1)}: NIK ini sudah membeli 1 kali hari ini; "
-            "batas 1 kali pembelian per NIK per hari. Pembelian berikutnya pada periode berikutnya.",
+            "batas 1 kali pembelian per NIK per hari. Bisa membeli lagi besok.",
         ),
         (
             sale(NIK_A2, 10),

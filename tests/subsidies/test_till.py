@@ -113,7 +113,7 @@ def test_a_programme_product_needs_the_buyers_nik(
     error = refused(coop, kasir, (lpg, 1), buyer_name="Pak Ahmad")
     assert error.code == "nik_required"
     assert error.message == (
-        "Barang bersubsidi LPG 3 kg (LPG 3 kg bersubsidi) hanya dijual dengan NIK pembeli: "
+        "LPG 3 kg barang bersubsidi: hanya dijual dengan NIK pembeli; "
         "ketik NIK atau pindai kartu anggota."
     )
     assert error.detail == {"buyer_nik": ["NIK pembeli wajib untuk barang bersubsidi."]}
@@ -320,7 +320,7 @@ def test_one_purchase_per_nik_per_day(
     error = refused(coop, kasir, (lpg, 1), buyer_nik=NIK_A1)
     assert error.message == (
         "LPG 3 kg untuk NIK 6471••••••••0001: NIK ini sudah membeli 1 kali hari ini; batas 1 kali pembelian "
-        "per NIK per hari. Pembelian berikutnya pada periode berikutnya."
+        "per NIK per hari. Bisa membeli lagi besok."
     )
     assert error.detail["remaining"] == ["0"]
     sell(coop, kasir, (lpg, 1), buyer_nik=NIK_A2)

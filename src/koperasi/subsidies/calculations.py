@@ -25,6 +25,11 @@ PERIOD_EACH = {
     RulePeriod.WEEK: "per minggu",
     RulePeriod.MONTH: "per bulan",
 }
+PERIOD_NEXT = {
+    RulePeriod.DAY: "besok",
+    RulePeriod.WEEK: "mulai Senin depan",
+    RulePeriod.MONTH: "mulai tanggal 1 bulan depan",
+}
 PER_LABEL = {RulePer.NIK: "NIK", RulePer.KK: "KK"}
 
 
@@ -150,7 +155,7 @@ def refusal_message(refused: RuleUsage, qty: int, unit: str) -> str:
     if refused.remaining_purchases == 0:
         return (
             f"{who} ini sudah membeli {refused.used_purchases} kali {when}; "
-            f"batas {limit}. Pembelian berikutnya pada periode berikutnya."
+            f"batas {limit}. Bisa membeli lagi {PERIOD_NEXT[RulePeriod(rule.period)]}."
         )
     if rule.period == RulePeriod.PURCHASE:
         return f"Paling banyak {rule.max_qty} {unit} sekali beli ({limit}); diminta {qty} {unit}."

@@ -84,9 +84,9 @@ def quota_check(
             raise Conflict(f"{products[product_id].name}: {message}", code=code)
         chosen[product_id] = found
     if not nik:
-        names = ", ".join(f"{products[pid].name} ({p.name})" for pid, p in chosen.items())
+        names = ", ".join(products[pid].name for pid in chosen)
         raise Conflict(
-            f"Barang bersubsidi {names} hanya dijual dengan NIK pembeli: ketik NIK atau pindai kartu anggota.",
+            f"{names} barang bersubsidi: hanya dijual dengan NIK pembeli; ketik NIK atau pindai kartu anggota.",
             code="nik_required",
             detail={"buyer_nik": ["NIK pembeli wajib untuk barang bersubsidi."]},
         )
