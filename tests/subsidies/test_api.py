@@ -932,8 +932,7 @@ def test_sales_refused_by_the_rules_answer_409_and_write_nothing(
         (
             sale(None),
             "nik_required",
-            "LPG 3 kg barang bersubsidi: hanya dijual dengan NIK pembeli; "
-            "ketik NIK atau pindai kartu anggota.",
+            "LPG 3 kg barang bersubsidi: hanya dijual dengan NIK pembeli; ketik NIK atau pindai kartu anggota.",
         ),
         (
             sale(NIK_UNREGISTERED),

@@ -129,8 +129,7 @@ def test_refusal_messages_name_the_rule_and_what_remains() -> None:
     )
     once = usage([NIK_DAY_ONCE], day, {NIK_DAY_ONCE: Used(qty=1, purchases=1)})[0]
     assert refusal_message(once, 1, "tabung") == (
-        "NIK ini sudah membeli 1 kali hari ini; batas 1 kali pembelian per NIK per hari. "
-        "Bisa membeli lagi besok."
+        "NIK ini sudah membeli 1 kali hari ini; batas 1 kali pembelian per NIK per hari. Bisa membeli lagi besok."
     )
     per_purchase = usage([PER_PURCHASE], day, {})[0]
     assert refusal_message(per_purchase, 3, "karung") == (

@@ -113,8 +113,7 @@ def test_a_programme_product_needs_the_buyers_nik(
     error = refused(coop, kasir, (lpg, 1), buyer_name="Pak Ahmad")
     assert error.code == "nik_required"
     assert error.message == (
-        "LPG 3 kg barang bersubsidi: hanya dijual dengan NIK pembeli; "
-        "ketik NIK atau pindai kartu anggota."
+        "LPG 3 kg barang bersubsidi: hanya dijual dengan NIK pembeli; ketik NIK atau pindai kartu anggota."
     )
     assert error.detail == {"buyer_nik": ["NIK pembeli wajib untuk barang bersubsidi."]}
 
