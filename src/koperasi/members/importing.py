@@ -25,7 +25,7 @@ import hashlib
 import io
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,13 +215,15 @@ def _header_key(value: Any) -> str:
 
 
 _ALIAS_TO_COLUMN = {alias: column for column, aliases in COLUMN_ALIASES.items() for alias in aliases}
+RowReader = Callable[[Callable[[str], Any]], dict[str, Any]]  # a row's cell by column -> its fields
+TableReader = Callable[[Iterable[Sequence[Any]]], list[dict[str, Any]]]  # a sheet's rows -> parsed rows
 
 
-def _columns(header: Sequence[Any]) -> dict[str, int]:
-    """Map template column -> index for the header cells it recognises (first one wins)."""
+def _columns(header: Sequence[Any], aliases: Mapping[str, str]) -> dict[str, int]:
+    """Map template column -> index for the header cells it recognises (``aliases``: alias -> column; first wins)."""
     found: dict[str, int] = {}
     for index, value in enumerate(header):
-        column = _ALIAS_TO_COLUMN.get(_header_key(value))
+        column = aliases.get(_header_key(value))
         if column and column not in found:
             found[column] = index
     return found
@@ -289,7 +291,7 @@ def _joined_on(value: Any) -> Any:
     return _text(value)
 
 
-def _row(row_no: int, values: Sequence[Any], columns: dict[str, int]) -> dict[str, Any]:
+def _row(row_no: int, values: Sequence[Any], columns: dict[str, int], read_row: RowReader) -> dict[str, Any]:
     def cell(column: str) -> Any:
         index = columns.get(column)
         return values[index] if index is not None and index < len(values) else None
@@ -301,10 +303,11 @@ def _row(row_no: int, values: Sequence[Any], columns: dict[str, int]) -> dict[st
     kk, problem = _identity_number(cell("kk"), "No. KK")
     if problem:
         problems["kk"] = [problem]
+    return {"row_no": row_no, "nik": nik, "kk": kk, **read_row(cell), "problems": problems}
+
+
+def _member_fields(cell: Callable[[str], Any]) -> dict[str, Any]:
     return {
-        "row_no": row_no,
-        "nik": nik,
-        "kk": kk,
         "name": _text(cell("nama")),
         "birth_place": _text(cell("tempat_lahir")),
         "address": _text(cell("alamat")),
@@ -312,7 +315,6 @@ def _row(row_no: int, values: Sequence[Any], columns: dict[str, int]) -> dict[st
         "phone": _text(cell("no_hp")),
         "occupation": _text(cell("pekerjaan")),
         "joined_on": _joined_on(cell("tanggal_masuk")),
-        "problems": problems,
     }
 
 
@@ -327,35 +329,65 @@ def _is_example(row: dict[str, Any]) -> bool:
     return re.sub(r"\D", "", row["nik"]) == EXAMPLE_NIK and row["name"] == EXAMPLE_NAME
 
 
-def _rows_from(table: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
-    """Find the header, then read every non-blank row after it (row numbers as in the sheet)."""
+def table_rows(
+    table: Iterable[Sequence[Any]],
+    *,
+    aliases: Mapping[str, str],
+    required: Sequence[str],
+    read_row: RowReader,
+    max_rows: int,
+    too_many: Callable[[], ValidationError],
+) -> tuple[list[dict[str, Any]] | None, list[str]]:
+    """Find the header, then read every non-blank row after it (row numbers as in the sheet).
+
+    The header is the first of the first ``HEADER_SEARCH_ROWS`` rows naming every ``required``
+    column (``aliases``: a spelling, as ``_header_key`` makes it, -> column). Each row is
+    ``row_no``, ``nik``, ``kk`` (a number Excel rounded is a reason in ``problems``), the
+    fields ``read_row`` reads from the row's cells by column, and ``problems``; the
+    template's example row is skipped. Used by the member and the recipient import.
+
+    Returns ``(rows, [])``, or ``(None, missing)`` when no header was found: the required
+    columns absent from the row with a nik column that named the most. Raises ``too_many()``
+    past ``max_rows`` rows or ``MAX_SHEET_ROWS`` rows read.
+    """
     columns: dict[str, int] | None = None
     best: dict[str, int] = {}
     rows: list[dict[str, Any]] = []
     for row_no, values in enumerate(table, start=1):
         if columns is None:
-            found = _columns(values)
+            found = _columns(values, aliases)
             if "nik" in found and len(found) > len(best):
                 best = found
-            missing = [c for c in REQUIRED_COLUMNS if c not in found]
-            if "nik" in found and not missing:
+            if all(c in found for c in required):
                 columns = found
-                continue
-            if row_no >= HEADER_SEARCH_ROWS:
+            elif row_no >= HEADER_SEARCH_ROWS:
                 break
             continue
         if row_no > MAX_SHEET_ROWS:
-            raise _too_many()
+            raise too_many()
         if all(_blank(v) for v in values):
             continue
-        row = _row(row_no, values, columns)
+        row = _row(row_no, values, columns, read_row)
         if _is_example(row):
             continue
         rows.append(row)
-        if len(rows) > MAX_ROWS:
-            raise _too_many()
+        if len(rows) > max_rows:
+            raise too_many()
     if columns is None:
-        missing = [c for c in REQUIRED_COLUMNS if c not in best]
+        return None, [c for c in required if c not in best]
+    return rows, []
+
+
+def _rows_from(table: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
+    rows, missing = table_rows(
+        table,
+        aliases=_ALIAS_TO_COLUMN,
+        required=REQUIRED_COLUMNS,
+        read_row=_member_fields,
+        max_rows=MAX_ROWS,
+        too_many=_too_many,
+    )
+    if rows is None:
         raise _file_error(
             f"Kolom wajib tidak ditemukan: {', '.join(missing)}. Baris judul harus berisi kolom "
             f"{', '.join(TEMPLATE_COLUMNS)} seperti pada templat.",
@@ -366,38 +398,57 @@ def _rows_from(table: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _xlsx_rows(content: bytes) -> list[dict[str, Any]]:
+def _xlsx_table(content: bytes, sheet_title: str, read: TableReader, unreadable: str) -> list[dict[str, Any]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # not a zip, not a workbook, damaged: all the same to the user
-        raise _file_error(_UNREADABLE, "import_file_unreadable")
+        raise _file_error(unreadable, "import_file_unreadable") from None
     try:
-        sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.worksheets[0]
-        return _rows_from(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
+        sheet = workbook[sheet_title] if sheet_title in workbook.sheetnames else workbook.worksheets[0]
+        return read(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
     except ValidationError:
         raise
     except Exception:  # a damaged workbook can fail anywhere while reading cells
-        raise _file_error(_UNREADABLE, "import_file_unreadable")
+        raise _file_error(unreadable, "import_file_unreadable") from None
     finally:
         workbook.close()
 
 
-def _csv_table(content: bytes) -> list[list[str]]:
+def _csv_table(content: bytes, unreadable: str) -> list[list[str]]:
     if b"\x00" in content:
-        raise _file_error(_UNREADABLE, "import_file_unreadable")
+        raise _file_error(unreadable, "import_file_unreadable")
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = content.decode("cp1252")  # Excel on Windows saves CSV in the ANSI code page
         except UnicodeDecodeError:
-            raise _file_error(_UNREADABLE, "import_file_unreadable")
+            raise _file_error(unreadable, "import_file_unreadable") from None
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     try:
         return [row[:MAX_COLUMNS] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error:  # e.g. a field longer than the csv module allows
-        raise _file_error(_UNREADABLE, "import_file_unreadable")
+        raise _file_error(unreadable, "import_file_unreadable") from None
+
+
+def table_parse(
+    filename: str, content: bytes, *, read: TableReader, sheet_title: str, unreadable: str
+) -> list[dict[str, Any]]:
+    """Read an uploaded .xlsx (the sheet ``sheet_title``, else the first) or .csv (``,`` ``;`` or tab) with ``read``.
+
+    No database access. Raises ValidationError (field ``file``): an unknown extension, a file
+    larger than ``MAX_BYTES``, an unreadable one (``unreadable`` says what to upload), and
+    whatever ``read`` raises.
+    """
+    extension = Path(filename or "").suffix.lower()
+    if extension not in EXTENSIONS:
+        raise _file_error("Jenis berkas tidak dikenali: unggah berkas .xlsx atau .csv.", "import_file_type")
+    if len(content) > MAX_BYTES:
+        raise _file_error(f"Berkas terlalu besar (paling besar {MAX_BYTES // (1024 * 1024)} MB).", "import_file_large")
+    if extension == ".csv":
+        return read(_csv_table(content, unreadable))
+    return _xlsx_table(content, sheet_title, read, unreadable)
 
 
 def import_parse(filename: str, content: bytes) -> list[dict[str, Any]]:
@@ -409,14 +460,7 @@ def import_parse(filename: str, content: bytes) -> list[dict[str, Any]]:
     ValidationError (field ``file``) for an unknown extension, an unreadable or too large
     file, missing required columns (named), no rows, or more than ``MAX_ROWS`` rows.
     """
-    extension = Path(filename or "").suffix.lower()
-    if extension not in EXTENSIONS:
-        raise _file_error("Jenis berkas tidak dikenali: unggah berkas .xlsx atau .csv.", "import_file_type")
-    if len(content) > MAX_BYTES:
-        raise _file_error(f"Berkas terlalu besar (paling besar {MAX_BYTES // (1024 * 1024)} MB).", "import_file_large")
-    if extension == ".csv":
-        return _rows_from(_csv_table(content))
-    return _xlsx_rows(content)
+    return table_parse(filename, content, read=_rows_from, sheet_title=SHEET_TITLE, unreadable=_UNREADABLE)
 
 
 # --- checking -----------------------------------------------------------------------------

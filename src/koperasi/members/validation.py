@@ -40,6 +40,17 @@ def _text(data: Mapping[str, Any], field: str) -> str:
     return "" if value is None else " ".join(str(value).split())
 
 
+def person_name_problem(name: str) -> str | None:
+    """Why ``name`` (spaces already collapsed) cannot be a person's name, or None: empty, too long, no letter."""
+    if not name:
+        return "Nama wajib diisi."
+    if len(name) > NAME_MAX:
+        return f"Nama paling banyak {NAME_MAX} karakter."
+    if not any(ch.isalpha() for ch in name):
+        return "Nama harus berisi huruf."
+    return None
+
+
 def date_parse(value: Any) -> datetime.date | None:
     """Read a date given as a date, ``YYYY-MM-DD`` or ``DD/MM/YYYY``; None if it is neither."""
     if isinstance(value, datetime.datetime):
@@ -75,12 +86,8 @@ def member_data_check(
     except IdentityError as exc:
         problems["kk"] = [str(exc)]
     name = _text(data, "name")
-    if not name:
-        problems["name"] = ["Nama wajib diisi."]
-    elif len(name) > NAME_MAX:
-        problems["name"] = [f"Nama paling banyak {NAME_MAX} karakter."]
-    elif not any(ch.isalpha() for ch in name):
-        problems["name"] = ["Nama harus berisi huruf."]
+    if problem := person_name_problem(name):
+        problems["name"] = [problem]
     address = _text(data, "address")
     if not address:
         problems["address"] = ["Alamat wajib diisi (jalan, RT/RW)."]

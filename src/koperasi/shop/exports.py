@@ -1,207 +1,39 @@
 """The gerai's reports as tables: one layout for the page, the PDF and the Excel workbook.
 
 ``report_sections(name, result)`` turns what a ``shop.reports`` builder returned into
-``Section``s (a title, typed columns, rows, a totals row); ``workbook_bytes`` writes them to
-an .xlsx file, one sheet per section, each under a title block (cooperative, report,
-period); ``display_rows`` formats them for HTML and PDF (``Rp 1.234.567``, ``23/11/2026``).
+``Section``s (a title, typed columns, rows, a totals row); ``report_xlsx`` writes them to
+an .xlsx file, one sheet per section, each under a title block (cooperative, kelurahan,
+report, period); ``core.tables.display`` formats them for HTML and PDF (``Rp 1.234.567``,
+``23/11/2026``). The table machinery is ``core.tables``, shared with the subsidy reports.
 No database access here: every figure comes from the report.
 """
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
-from io import BytesIO
+from collections.abc import Callable
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
 from koperasi.cooperatives.models import Cooperative
-from koperasi.core.money import format_rupiah
+from koperasi.core.tables import (
+    AMOUNT,
+    DATE,
+    DATETIME,
+    NUMBER,
+    PERCENT,
+    TEXT,
+    XLSX_CONTENT_TYPE,
+    Column,
+    Row,
+    Section,
+    workbook_bytes,
+)
 from koperasi.ledger.exports import kelurahan_line
 from koperasi.shop import reports
 from koperasi.shop.choices import PaymentMethod, SupplierKind
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RUPIAH_FORMAT = '"Rp" #,##0;-"Rp" #,##0;"Rp" 0'
-NUMBER_FORMAT = "#,##0"
-PERCENT_FORMAT = "0.00%"
-DATE_FORMAT = "DD/MM/YYYY"
-DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
-HEADER_ROW = 6  # rows 1-4: cooperative, kelurahan, report and section, period; row 5 blank
-
-_BOLD = Font(bold=True)
-_TOP_LINE = Border(top=Side(style="thin"))
-
-# Column kinds.
-TEXT, AMOUNT, NUMBER, PERCENT, DATE, DATETIME = "text", "amount", "number", "percent", "date", "datetime"
-_WIDTH = {TEXT: 28, AMOUNT: 16, NUMBER: 10, PERCENT: 10, DATE: 12, DATETIME: 17}
-
-
-@dataclass(frozen=True)
-class Column:
-    label: str
-    kind: str = TEXT
-    width: int = 0  # 0: by kind
-
-    @property
-    def is_num(self) -> bool:
-        return self.kind in (AMOUNT, NUMBER, PERCENT)
-
-
-@dataclass(frozen=True)
-class Row:
-    cells: Sequence[Any]
-    kind: str = ""  # "" | "total" | "flag" (needs attention) | "muted" | "message" (one text cell)
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str  # html id / sheet name stem
-    title: str
-    columns: Sequence[Column]
-    rows: list[Row]
-    totals: Row | None = None
-    empty: str = ""  # shown when there are no rows
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    is_num: bool = False
-
-
-@dataclass(frozen=True)
-class DisplaySection:
-    key: str
-    title: str
-    headers: list[Cell]
-    rows: list[tuple[str, list[Cell]]]  # (kind, cells)
-    totals: list[Cell] | None
-    empty: str
-    note: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-# --- Formatting ---------------------------------------------------------------------------------------------
-
-
-def format_cell(value: Any, kind: str) -> str:
-    """A value as Indonesians read it: ``Rp 1.234.567``, ``1.234``, ``12,50 %``, ``23/11/2026``; None is a dash."""
-    if value is None or value == "":
-        return "—" if kind != TEXT else ""
-    if kind == AMOUNT:
-        return format_rupiah(int(value))
-    if kind == NUMBER:
-        return f"{int(value):,}".replace(",", ".")
-    if kind == PERCENT:
-        return f"{Decimal(value):.2f}".replace(".", ",") + " %"
-    if kind == DATETIME and isinstance(value, datetime.datetime):
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
-        return local.strftime("%d/%m/%Y %H:%M")
-    if kind in (DATE, DATETIME) and isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
-
-
-def display(section: Section) -> DisplaySection:
-    """Format a section for the page and the PDF."""
-    kinds = [c.kind for c in section.columns]
-
-    def cells(row: Row) -> list[Cell]:
-        return [Cell(format_cell(v, k), k in (AMOUNT, NUMBER, PERCENT)) for v, k in zip(row.cells, kinds, strict=False)]
-
-    return DisplaySection(
-        key=section.key,
-        title=section.title,
-        headers=[Cell(c.label, c.is_num) for c in section.columns],
-        rows=[(row.kind, cells(row)) for row in section.rows],
-        totals=cells(section.totals) if section.totals else None,
-        empty=section.empty,
-        note=section.note,
-    )
-
-
-# --- Excel --------------------------------------------------------------------------------------------------
-
-
-def _excel_value(value: Any, kind: str) -> Any:
-    if value is None or value == "":
-        return None
-    if kind == PERCENT:
-        return float(Decimal(value) / 100)
-    if kind == DATETIME and isinstance(value, datetime.datetime):
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
-        return local.replace(tzinfo=None)
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-_FORMATS = {AMOUNT: RUPIAH_FORMAT, NUMBER: NUMBER_FORMAT, PERCENT: PERCENT_FORMAT, DATE: DATE_FORMAT}
-
-
-def _sheet_title(text: str, used: set[str]) -> str:
-    title = "".join(ch for ch in text if ch not in "[]:*?/\\")[:31] or "Laporan"
-    base, n = title, 2
-    while title in used:
-        suffix = f" {n}"
-        title = base[: 31 - len(suffix)] + suffix
-        n += 1
-    used.add(title)
-    return title
-
-
-def workbook_bytes(*, cooperative: Cooperative, title: str, period_label: str, sections: list[Section]) -> bytes:
-    """Write each section on its own sheet under the title block and return the .xlsx file."""
-    workbook = Workbook()
-    default = workbook.active
-    if default is not None:
-        workbook.remove(default)
-    used: set[str] = set()
-    for section in sections:
-        sheet = workbook.create_sheet(_sheet_title(section.title, used))
-        sheet["A1"] = cooperative.name
-        sheet["A1"].font = Font(bold=True, size=14)
-        sheet["A2"] = kelurahan_line(cooperative)
-        sheet["A3"] = title if section.title == title else f"{title}: {section.title}"
-        sheet["A3"].font = Font(bold=True, size=12)
-        sheet["A4"] = period_label
-        for column, col in enumerate(section.columns, start=1):
-            cell = sheet.cell(row=HEADER_ROW, column=column, value=col.label)
-            cell.font = _BOLD
-            if col.is_num:
-                cell.alignment = Alignment(horizontal="right")
-            sheet.column_dimensions[get_column_letter(column)].width = col.width or _WIDTH[col.kind]
-        sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-        rows = list(section.rows) + ([section.totals] if section.totals else [])
-        if not section.rows and section.empty:
-            rows.insert(0, Row([section.empty], "message"))
-        for offset, row in enumerate(rows, start=1):
-            for column, (value, col) in enumerate(zip(row.cells, section.columns, strict=False), start=1):
-                kind = col.kind if row.kind != "message" and not isinstance(value, str) else TEXT
-                cell = sheet.cell(row=HEADER_ROW + offset, column=column, value=_excel_value(value, kind))
-                if cell.value is not None:
-                    if kind == DATETIME:
-                        cell.number_format = DATETIME_FORMAT
-                    elif kind in _FORMATS:
-                        cell.number_format = _FORMATS[kind]
-                if row.kind == "total":
-                    cell.font = _BOLD
-                    cell.border = _TOP_LINE
-        sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.orientation = "landscape" if len(section.columns) > 7 else "portrait"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+__all__ = ["XLSX_CONTENT_TYPE", "report_sections", "report_xlsx"]
 
 
 # --- One set of sections per report -------------------------------------------------------------------------
@@ -671,8 +503,9 @@ def report_xlsx(*, cooperative: Cooperative, name: str, result: Any, period_labe
     """The .xlsx file of a report."""
     spec = reports.REPORTS[name]
     return workbook_bytes(
-        cooperative=cooperative,
+        cooperative_name=cooperative.name,
+        place=kelurahan_line(cooperative),
         title=str(spec.title),
-        period_label=period_label,
+        lines=[period_label],
         sections=report_sections(name, result),
     )

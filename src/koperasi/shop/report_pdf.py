@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from koperasi.cooperatives.models import Cooperative
+from koperasi.core.tables import display
 from koperasi.ledger.exports import kelurahan_line
 from koperasi.ledger.pdf import PDF_CONTENT_TYPE, place_name, render_pdf
 from koperasi.shop import exports, reports
@@ -31,7 +32,7 @@ def report_pdf(*, cooperative: Cooperative, name: str, result: Any, period_label
         "coop": cooperative,
         "title": spec.title,
         "period_label": period_label,
-        "sections": [exports.display(section) for section in sections],
+        "sections": [display(section) for section in sections],
         "kelurahan_line": kelurahan_line(cooperative),
         "place": place_name(cooperative),
         "printed_at": now,

@@ -27,6 +27,7 @@ from koperasi.cooperatives.selectors import cooperative_get_for_user
 from koperasi.core.errors import NotFound, ValidationError
 from koperasi.core.permissions import Action
 from koperasi.core.roles import Role
+from koperasi.core.tables import display
 from koperasi.shop import exports, report_pdf, reports
 from koperasi.shop.navigation import shop_nav_perms
 
@@ -107,7 +108,7 @@ def _page(
         query = _query(params, spec)
         context.update(
             period_label=period_label(spec, result),
-            sections=[exports.display(s) for s in exports.report_sections(spec.slug, result)],
+            sections=[display(s) for s in exports.report_sections(spec.slug, result)],
             xlsx_url=reverse("shop:report_xlsx", args=[coop.code, spec.slug]) + query,
             pdf_url=reverse("shop:report_pdf", args=[coop.code, spec.slug]) + query,
         )

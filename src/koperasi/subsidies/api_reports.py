@@ -28,7 +28,6 @@ from koperasi.cooperatives.selectors import cooperative_get_for_user
 from koperasi.core.errors import NotFound
 from koperasi.core.permissions import Action
 from koperasi.core.roles import Role
-from koperasi.shop.reports import date_from_text
 from koperasi.subsidies import exports, reports, services
 from koperasi.subsidies.models import SubsidyProgram
 
@@ -62,14 +61,14 @@ def _run(
     request: HttpRequest, coop: str, name: str, query: ReportQuery
 ) -> tuple[Cooperative, frozenset[Role], reports.ReportSpec, SubsidyProgram | None, Any]:
     cooperative, roles = cooperative_get_for_user(user=request.user, code=coop, action=Action.SUBSIDY_REPORTS)
-    unmask = reports.unmask_check(roles, query.unmask)
-    spec = reports.report_spec(name)
-    program_id = reports.program_id_from_text(query.program)
-    start = date_from_text(query.date_from, "from")
-    end = date_from_text(query.date_to, "to")
-    program = reports.program_for_report(cooperative=cooperative, program_id=program_id)
-    result = reports.build(
-        cooperative=cooperative, name=spec.slug, program=program, start=start, end=end, unmask=unmask
+    spec, program, result = reports.report_run(
+        cooperative=cooperative,
+        roles=roles,
+        name=name,
+        program=query.program,
+        date_from=query.date_from,
+        date_to=query.date_to,
+        unmask=query.unmask,
     )
     return cooperative, roles, spec, program, result
 
@@ -86,20 +85,10 @@ def _file(request: HttpRequest, coop: str, name: str, query: ReportQuery, extens
     cooperative, _roles, spec, program, result = _run(request, coop, name, query)
     if extension == "csv" and not spec.csv:
         raise NotFound("Laporan ini hanya tersedia sebagai Excel.", code="report_not_found")
-    if extension == "csv":
-        response = HttpResponse(
-            exports.report_csv(name=spec.slug, result=result), content_type=exports.CSV_CONTENT_TYPE
-        )
-    else:
-        content = exports.report_xlsx(
-            cooperative=cooperative,
-            name=spec.slug,
-            result=result,
-            period_label=reports.period_label(result),
-            actor=request.user,
-            unmasked=bool(getattr(result, "unmasked", False)),
-        )
-        response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+    content, content_type = exports.report_file(
+        cooperative=cooperative, name=spec.slug, result=result, extension=extension, actor=request.user
+    )
+    response = HttpResponse(content, content_type=content_type)
     _audit(request, cooperative, spec, program, result, extension)
     stamp = f"{result.start:%Y%m%d}-{result.end:%Y%m%d}"
     response["Content-Disposition"] = f'attachment; filename="{spec.file_stem}-{cooperative.code}-{stamp}.{extension}"'

@@ -1,7 +1,8 @@
 """The subsidy reports as tables: one layout for the page, the Excel workbook and the CSV file.
 
 ``report_sections(name, result)`` turns what a ``subsidies.reports`` builder returned into
-``Section``s (the gerai's report layout: a title, typed columns, rows, a totals row).
+``Section``s of ``core.tables`` (a title, typed columns, rows, a totals row), as the gerai's
+reports do; ``core.tables.display`` formats them for the page.
 
 - Excel (``report_xlsx``): one sheet per section under a title block: cooperative,
   kelurahan, report, programme, period, who generated it and when, whether NIK/KK are
@@ -23,99 +24,34 @@ from __future__ import annotations
 import csv
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
-from io import BytesIO, StringIO
+from io import StringIO
 from typing import Any
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
 from koperasi.cooperatives.models import Cooperative
-from koperasi.ledger.exports import kelurahan_line
-from koperasi.shop.exports import (
+from koperasi.core.tables import (
     AMOUNT,
     DATE,
-    DATE_FORMAT,
     DATETIME,
-    DATETIME_FORMAT,
+    MONTH,
     NUMBER,
-    NUMBER_FORMAT,
-    RUPIAH_FORMAT,
     TEXT,
+    TIME,
     XLSX_CONTENT_TYPE,
     Column,
     Row,
     Section,
-    format_cell,
+    workbook_bytes,
 )
+from koperasi.ledger.exports import kelurahan_line
 from koperasi.subsidies import reports
 
-__all__ = ["CSV_CONTENT_TYPE", "XLSX_CONTENT_TYPE", "report_csv", "report_sections", "report_xlsx"]
+__all__ = ["CSV_CONTENT_TYPE", "XLSX_CONTENT_TYPE", "report_csv", "report_file", "report_sections", "report_xlsx"]
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-TIME, MONTH = "time", "month"  # kinds beside the gerai's
-TIME_FORMAT = "HH:MM:SS"
-HEADER_ROW = 9  # rows 1-7: title block; row 8 blank
-
-_BOLD = Font(bold=True)
-_TOP_LINE = Border(top=Side(style="thin"))
-_WIDTH = {TEXT: 24, AMOUNT: 15, NUMBER: 10, DATE: 12, DATETIME: 17, TIME: 10, MONTH: 15}
-_NUMERIC = (AMOUNT, NUMBER)
-
-
-# --- Formatting ---------------------------------------------------------------------------------------------
-
-
-def _month_label(value: datetime.date) -> str:
-    return date_format(value, "F Y")
-
-
-def format_value(value: Any, kind: str) -> str:
-    """A value as shown on the page: ``Rp 19.000``, ``1.234``, ``10/03/2026``, ``08:15:00``, ``Maret 2026``."""
-    if kind == TIME and isinstance(value, datetime.time):
-        return value.strftime("%H:%M:%S")
-    if kind == MONTH and isinstance(value, datetime.date):
-        return _month_label(value)
-    return format_cell(value, kind)
-
-
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    is_num: bool = False
-
-
-@dataclass(frozen=True)
-class DisplaySection:
-    key: str
-    title: str
-    headers: list[Cell]
-    rows: list[tuple[str, list[Cell]]]  # (kind, cells)
-    totals: list[Cell] | None
-    empty: str
-    note: str = ""
-
-
-def display(section: Section) -> DisplaySection:
-    """Format a section for the page."""
-    kinds = [c.kind for c in section.columns]
-
-    def cells(row: Row) -> list[Cell]:
-        return [Cell(format_value(v, k), k in _NUMERIC) for v, k in zip(row.cells, kinds, strict=False)]
-
-    return DisplaySection(
-        key=section.key,
-        title=section.title,
-        headers=[Cell(c.label, c.kind in _NUMERIC) for c in section.columns],
-        rows=[(row.kind, cells(row)) for row in section.rows],
-        totals=cells(section.totals) if section.totals else None,
-        empty=section.empty,
-        note=section.note,
-    )
+_WIDTHS = {TEXT: 24, AMOUNT: 15}  # narrower than the gerai's: the logbook has 16 columns
 
 
 # --- One set of sections per report -------------------------------------------------------------------------
@@ -405,37 +341,6 @@ def report_sections(name: str, result: Any) -> list[Section]:
 # --- Excel --------------------------------------------------------------------------------------------------
 
 
-def _excel_value(value: Any, kind: str) -> Any:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime.datetime):
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
-        return local.replace(tzinfo=None)
-    if kind == MONTH and isinstance(value, datetime.date):
-        return _month_label(value)
-    return value
-
-
-_FORMATS = {
-    AMOUNT: RUPIAH_FORMAT,
-    NUMBER: NUMBER_FORMAT,
-    DATE: DATE_FORMAT,
-    DATETIME: DATETIME_FORMAT,
-    TIME: TIME_FORMAT,
-}
-
-
-def _sheet_title(text: str, used: set[str]) -> str:
-    title = "".join(ch for ch in text if ch not in "[]:*?/\\")[:31] or "Laporan"
-    base, n = title, 2
-    while title in used:
-        suffix = f" {n}"
-        title = base[: 31 - len(suffix)] + suffix
-        n += 1
-    used.add(title)
-    return title
-
-
 def generated_line(actor: Any, now: datetime.datetime | None = None) -> str:
     """``Dibuat oleh ketua-manggar pada 24/11/2026 19:48 WITA``."""
     moment = timezone.localtime(now or timezone.now())
@@ -457,60 +362,14 @@ def masking_line(spec: reports.ReportSpec, unmasked: bool) -> str:
     return _("NIK dan KK disamarkan (4 angka awal dan 4 angka akhir).")
 
 
-def workbook_bytes(*, cooperative: Cooperative, title: str, lines: list[str], sections: list[Section]) -> bytes:
-    """Write each section on its own sheet under the title block (``lines``: rows 4–7) and return the .xlsx."""
-    workbook = Workbook()
-    default = workbook.active
-    if default is not None:
-        workbook.remove(default)
-    used: set[str] = set()
-    for section in sections:
-        sheet = workbook.create_sheet(_sheet_title(section.title, used))
-        sheet["A1"] = cooperative.name
-        sheet["A1"].font = Font(bold=True, size=14)
-        sheet["A2"] = kelurahan_line(cooperative)
-        sheet["A3"] = title if section.title == title else f"{title}: {section.title}"
-        sheet["A3"].font = Font(bold=True, size=12)
-        for offset, line in enumerate(lines[: HEADER_ROW - 5], start=4):
-            sheet.cell(row=offset, column=1, value=line)
-        for column, col in enumerate(section.columns, start=1):
-            cell = sheet.cell(row=HEADER_ROW, column=column, value=col.label)
-            cell.font = _BOLD
-            if col.kind in _NUMERIC:
-                cell.alignment = Alignment(horizontal="right")
-            sheet.column_dimensions[get_column_letter(column)].width = col.width or _WIDTH.get(col.kind, 16)
-        sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-        rows = list(section.rows) + ([section.totals] if section.totals else [])
-        if not section.rows and section.empty:
-            rows.insert(0, Row([section.empty], "message"))
-        for offset, row in enumerate(rows, start=1):
-            for column, (value, col) in enumerate(zip(row.cells, section.columns, strict=False), start=1):
-                kind = col.kind if row.kind != "message" and not isinstance(value, str) else TEXT
-                cell = sheet.cell(row=HEADER_ROW + offset, column=column, value=_excel_value(value, kind))
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # typed text (a name, a reference) is never a formula
-                if cell.value is not None and kind in _FORMATS:
-                    cell.number_format = _FORMATS[kind]
-                if row.kind == "total":
-                    cell.font = _BOLD
-                    cell.border = _TOP_LINE
-        if section.note:
-            sheet.cell(row=HEADER_ROW + len(rows) + 2, column=1, value=section.note)
-        sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.orientation = "landscape" if len(section.columns) > 7 else "portrait"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def report_xlsx(
     *, cooperative: Cooperative, name: str, result: Any, period_label: str, actor: Any, unmasked: bool = False
 ) -> bytes:
     """The .xlsx file of a report, with who generated it and whether NIKs are masked."""
     spec = reports.REPORTS[name]
     return workbook_bytes(
-        cooperative=cooperative,
+        cooperative_name=cooperative.name,
+        place=kelurahan_line(cooperative),
         title=str(spec.title),
         lines=[
             reports.program_label(result.program),
@@ -519,7 +378,24 @@ def report_xlsx(
             masking_line(spec, unmasked),
         ],
         sections=report_sections(name, result),
+        widths=_WIDTHS,
+        notes=True,
     )
+
+
+def report_file(*, cooperative: Cooperative, name: str, result: Any, extension: str, actor: Any) -> tuple[bytes, str]:
+    """The report as a file, ``extension`` ``csv`` or ``xlsx``: its bytes and content type."""
+    if extension == "csv":
+        return report_csv(name=name, result=result), CSV_CONTENT_TYPE
+    content = report_xlsx(
+        cooperative=cooperative,
+        name=name,
+        result=result,
+        period_label=reports.period_label(result),
+        actor=actor,
+        unmasked=bool(getattr(result, "unmasked", False)),
+    )
+    return content, XLSX_CONTENT_TYPE
 
 
 # --- CSV ----------------------------------------------------------------------------------------------------

@@ -7,9 +7,10 @@ the form and the API (``validation.recipient_data_check``), plus a NIK repeated 
 or already registered here, in a constant number of queries; :func:`recipients_import`
 writes the valid rows in ONE transaction when the user confirms, checking everything again.
 
-The file reading (CSV dialects, NIKs Excel turned into numbers, date cells) and the store
-that keeps the upload between the check and the confirmation are the member import's
-(``members.importing``); only the columns differ.
+The file reading (CSV dialects, the header among the first rows, NIKs Excel turned into
+numbers, date cells, the example row) and the store that keeps the upload between the check
+and the confirmation are the member import's (``members.importing.table_parse``,
+``table_rows``); only the columns differ.
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ from __future__ import annotations
 import datetime
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -33,20 +33,17 @@ from koperasi.core.audit import audit_record
 from koperasi.core.errors import Conflict, ValidationError
 from koperasi.members.identity import nik_mask
 from koperasi.members.importing import (
+    EXAMPLE_NAME,
+    EXAMPLE_NIK,
     EXTENSIONS,
-    HEADER_SEARCH_ROWS,
     MAX_BYTES,
-    MAX_COLUMNS,
-    MAX_SHEET_ROWS,
     XLSX_CONTENT_TYPE,
-    _blank,
     _chunks,
-    _csv_table,
-    _header_key,
-    _identity_number,
     _joined_on,
     _text,
     _village_codes,
+    table_parse,
+    table_rows,
 )
 from koperasi.members.models import Member
 from koperasi.subsidies.models import Recipient
@@ -96,8 +93,6 @@ COLUMN_ALIASES = {
 }
 _ALIAS_TO_COLUMN = {alias: column for column, aliases in COLUMN_ALIASES.items() for alias in aliases}
 SHEET_TITLE = "Penerima"
-EXAMPLE_NIK = "6471045708900001"
-EXAMPLE_NAME = "Siti Aminah (contoh)"
 MAX_ROWS = 10_000  # filled data rows per file
 FIELD_ORDER = tuple(FIELD_OF_COLUMN.values())
 
@@ -165,33 +160,13 @@ def import_template_xlsx(*, kelurahan_code: str = "") -> bytes:
 
 
 # --- parsing ------------------------------------------------------------------------------
-def _columns(header: Sequence[Any]) -> dict[str, int]:
-    """Map template column -> index for the header cells it recognises (first one wins)."""
-    found: dict[str, int] = {}
-    for index, value in enumerate(header):
-        column = _ALIAS_TO_COLUMN.get(_header_key(value))
-        if column and column not in found:
-            found[column] = index
-    return found
-
-
-def _row(row_no: int, values: Sequence[Any], columns: dict[str, int]) -> dict[str, Any]:
-    def cell(column: str) -> Any:
-        index = columns.get(column)
-        return values[index] if index is not None and index < len(values) else None
-
-    problems: dict[str, list[str]] = {}
-    nik, problem = _identity_number(cell("nik"), "NIK")
-    if problem:
-        problems["nik"] = [problem]
-    kk, problem = _identity_number(cell("kk"), "No. KK")
-    if problem:
-        problems["kk"] = [problem]
-    row: dict[str, Any] = {"row_no": row_no, "nik": nik, "kk": kk, "problems": problems}
-    for column in ("nama", "kategori", "nib", "nama_usaha", "alamat", "telepon", "kode_kelurahan"):
-        row[FIELD_OF_COLUMN[column]] = _text(cell(column))
-    row["registered_on"] = _joined_on(cell("tanggal_daftar"))
-    return row
+def _recipient_fields(cell: Callable[[str], Any]) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        FIELD_OF_COLUMN[column]: _text(cell(column))
+        for column in ("nama", "kategori", "nib", "nama_usaha", "alamat", "telepon", "kode_kelurahan")
+    }
+    fields["registered_on"] = _joined_on(cell("tanggal_daftar"))
+    return fields
 
 
 def _too_many() -> ValidationError:
@@ -202,28 +177,15 @@ def _too_many() -> ValidationError:
 
 
 def _rows_from(table: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
-    """Find the header (in the first rows), then read every non-blank row after it (row numbers as in the sheet)."""
-    columns: dict[str, int] | None = None
-    rows: list[dict[str, Any]] = []
-    for row_no, values in enumerate(table, start=1):
-        if columns is None:
-            found = _columns(values)
-            if all(c in found for c in REQUIRED_COLUMNS):
-                columns = found
-            elif row_no >= HEADER_SEARCH_ROWS:
-                break
-            continue
-        if row_no > MAX_SHEET_ROWS:
-            raise _too_many()
-        if all(_blank(v) for v in values):
-            continue
-        row = _row(row_no, values, columns)
-        if re.sub(r"\D", "", row["nik"]) == EXAMPLE_NIK and row["name"] == EXAMPLE_NAME:
-            continue
-        rows.append(row)
-        if len(rows) > MAX_ROWS:
-            raise _too_many()
-    if columns is None:
+    rows, _missing = table_rows(
+        table,
+        aliases=_ALIAS_TO_COLUMN,
+        required=REQUIRED_COLUMNS,
+        read_row=_recipient_fields,
+        max_rows=MAX_ROWS,
+        too_many=_too_many,
+    )
+    if rows is None:
         raise _file_error(
             f"Kolom wajib tidak ditemukan. Baris judul harus berisi kolom {', '.join(REQUIRED_COLUMNS)} "
             f"(lengkapnya: {', '.join(TEMPLATE_COLUMNS)}) seperti pada templat.",
@@ -234,22 +196,6 @@ def _rows_from(table: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _xlsx_rows(content: bytes) -> list[dict[str, Any]]:
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # not a zip, not a workbook, damaged: all the same to the user
-        raise _file_error(_UNREADABLE, "import_file_unreadable") from None
-    try:
-        sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.worksheets[0]
-        return _rows_from(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
-    except ValidationError:
-        raise
-    except Exception:  # a damaged workbook can fail anywhere while reading cells
-        raise _file_error(_UNREADABLE, "import_file_unreadable") from None
-    finally:
-        workbook.close()
-
-
 def import_parse(filename: str, content: bytes) -> list[dict[str, Any]]:
     """Read an uploaded .xlsx or .csv (``,`` ``;`` or tab separated) into rows of recipient fields.
 
@@ -258,18 +204,7 @@ def import_parse(filename: str, content: bytes) -> list[dict[str, Any]]:
     ValidationError (field ``file``): unknown extension, unreadable or too large file, missing
     required columns, no rows, more than ``MAX_ROWS`` rows.
     """
-    extension = Path(filename or "").suffix.lower()
-    if extension not in EXTENSIONS:
-        raise _file_error("Jenis berkas tidak dikenali: unggah berkas .xlsx atau .csv.", "import_file_type")
-    if len(content) > MAX_BYTES:
-        raise _file_error(f"Berkas terlalu besar (paling besar {MAX_BYTES // (1024 * 1024)} MB).", "import_file_large")
-    if extension == ".csv":
-        try:
-            table = _csv_table(content)
-        except ValidationError:
-            raise _file_error(_UNREADABLE, "import_file_unreadable") from None
-        return _rows_from(table)
-    return _xlsx_rows(content)
+    return table_parse(filename, content, read=_rows_from, sheet_title=SHEET_TITLE, unreadable=_UNREADABLE)
 
 
 # --- checking -----------------------------------------------------------------------------

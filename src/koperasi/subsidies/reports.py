@@ -40,7 +40,8 @@ with ``unmask=True``; the caller checks ``SUBSIDY_NIK_VIEW`` and records the vie
 
 Every builder runs a fixed number of queries whatever the number of distributions: the
 grouping is SQL, the rest is joined in Python. ``build`` dispatches by the report's slug
-(the names of the pages and of the API).
+(the names of the pages and of the API); ``report_run`` reads the query of a page or an API
+call as typed and runs the report.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ from koperasi.ledger.periods import month_end, month_start
 from koperasi.members.identity import nik_mask
 from koperasi.shop.choices import MoveKind
 from koperasi.shop.models import StockMove
-from koperasi.shop.reports import DATE_MAX, DATE_MIN, Period
+from koperasi.shop.reports import DATE_MAX, DATE_MIN, Period, date_from_text
 from koperasi.subsidies.choices import RecipientCategory
 from koperasi.subsidies.models import Distribution, ProgramAllocation, SubsidyProgram
 
@@ -954,3 +955,29 @@ def build(
     spec = report_spec(name)
     period = period_resolve(start, end, today)
     return spec.build(cooperative, program, period, unmask and spec.personal)
+
+
+def report_run(
+    *,
+    cooperative: Cooperative,
+    roles: Iterable[Role | str],
+    name: str,
+    program: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    unmask: str | None,
+) -> tuple[ReportSpec, SubsidyProgram | None, Any]:
+    """Read a report's query as typed (``unmask``, report, programme id, period) and run it once.
+
+    Returns the report's spec, the programme (None: all) and the result. Raises PermissionDenied
+    (``unmask`` without ``SUBSIDY_NIK_VIEW``), ValidationError (unreadable flag, unknown report,
+    programme id, dates, period) and NotFound (another cooperative's programme).
+    """
+    unmasked = unmask_check(roles, unmask)
+    spec = report_spec(name)
+    program_id = program_id_from_text(program)
+    start = date_from_text(date_from, "from")
+    end = date_from_text(date_to, "to")
+    chosen = program_for_report(cooperative=cooperative, program_id=program_id)
+    result = build(cooperative=cooperative, name=spec.slug, program=chosen, start=start, end=end, unmask=unmasked)
+    return spec, chosen, result

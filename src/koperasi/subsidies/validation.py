@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from koperasi.members.identity import IdentityError, kk_clean, nik_parse, phone_normalise
-from koperasi.members.validation import date_parse
+from koperasi.members.validation import date_parse, person_name_problem
 from koperasi.subsidies.choices import RecipientCategory
 
-NAME_MAX = 150
 ADDRESS_MAX = 250
 _NIB = re.compile(r"^\d{13}$")
 CATEGORY_ALIASES = {
@@ -80,12 +79,8 @@ def recipient_data_check(
     except IdentityError as exc:
         problems["kk"] = [str(exc)]
     name = _text(data, "name")
-    if not name:
-        problems["name"] = ["Nama wajib diisi."]
-    elif len(name) > NAME_MAX:
-        problems["name"] = [f"Nama paling banyak {NAME_MAX} karakter."]
-    elif not any(ch.isalpha() for ch in name):
-        problems["name"] = ["Nama harus berisi huruf."]
+    if problem := person_name_problem(name):
+        problems["name"] = [problem]
     category = category_parse(_text(data, "category")) if _text(data, "category") else None
     if category is None:
         problems["category"] = ["Kategori harus rumah_tangga, usaha_mikro, petani atau nelayan."]

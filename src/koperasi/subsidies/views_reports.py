@@ -2,9 +2,10 @@
 
 Each view: fetch the cooperative with the user's roles and check ``SUBSIDY_REPORTS``
 (``NotFound`` / ``PermissionDenied`` propagate to the middleware: 404 / 403; a kasir may
-not); read ``unmask`` and refuse it (403) to a role without ``SUBSIDY_NIK_VIEW``; read the
-programme, period and report (``laporan``, ``program``, ``from``, ``to``), call
-``subsidies.reports.build`` once and render the page, or the same figures as a file. A
+not); hand ``unmask``, the report, programme and period (``laporan``, ``program``, ``from``,
+``to``) to ``subsidies.reports.report_run`` (as the API does), which refuses ``unmask`` (403) to
+a role without ``SUBSIDY_NIK_VIEW`` and runs the report once; render the page, or the same
+figures as a file (``exports.report_file``). A
 value that cannot be read re-renders the page with the message and 422; another
 cooperative's programme is 404; an unknown report is 422 on the page and 404 as a file
 name. Every page view or file with full NIKs of a report that carries them writes one
@@ -28,7 +29,7 @@ from koperasi.cooperatives.selectors import cooperative_get_for_user
 from koperasi.core.errors import NotFound, ValidationError
 from koperasi.core.permissions import Action
 from koperasi.core.roles import Role
-from koperasi.shop.reports import date_from_text
+from koperasi.core.tables import display
 from koperasi.subsidies import exports, reports, services
 from koperasi.subsidies.models import SubsidyProgram
 from koperasi.subsidies.navigation import subsidy_nav_perms
@@ -49,16 +50,19 @@ def _audit(
 
 
 def _read(
-    request: HttpRequest, coop: Cooperative, name: str, unmask: bool
+    request: HttpRequest, coop: Cooperative, roles: frozenset[Role], name: str
 ) -> tuple[reports.ReportSpec, SubsidyProgram | None, Any]:
-    """Read the query and run the report. Raises ValidationError and NotFound (programme)."""
-    spec = reports.report_spec(name)
-    program_id = reports.program_id_from_text(request.GET.get("program"))
-    start = date_from_text(request.GET.get("from"), "from")
-    end = date_from_text(request.GET.get("to"), "to")
-    program = reports.program_for_report(cooperative=coop, program_id=program_id)
-    result = reports.build(cooperative=coop, name=spec.slug, program=program, start=start, end=end, unmask=unmask)
-    return spec, program, result
+    """Read the query and run the report. Raises ValidationError, PermissionDenied (unmask), NotFound (programme)."""
+    get = request.GET.get
+    return reports.report_run(
+        cooperative=coop,
+        roles=roles,
+        name=name,
+        program=get("program"),
+        date_from=get("from"),
+        date_to=get("to"),
+        unmask=get("unmask"),
+    )
 
 
 def _clean(value: str, limit: int = 20) -> str:
@@ -117,7 +121,7 @@ def _page(
             program_label=reports.program_label(result.program),
             period_label=reports.period_label(result),
             masking_line=exports.masking_line(spec, unmasked),
-            sections=[exports.display(s) for s in exports.report_sections(spec.slug, result)],
+            sections=[display(s) for s in exports.report_sections(spec.slug, result)],
             xlsx_url=reverse("subsidies:report_xlsx", args=[coop.code, spec.slug]) + _query(files),
             csv_url=reverse("subsidies:report_csv", args=[coop.code, spec.slug]) + _query(files) if spec.csv else "",
             unmask_url=base + _query(plain, unmask="1") if spec.personal and perms["nik_view"] and not unmasked else "",
@@ -137,8 +141,7 @@ def reports_page(request: HttpRequest, code: str) -> HttpResponse:
     name = _clean(request.GET.get("laporan", ""), 40) or DEFAULT_REPORT
     spec = reports.REPORTS.get(name)
     try:
-        unmask = reports.unmask_check(roles, request.GET.get("unmask"))
-        spec, program, result = _read(request, coop, name, unmask)
+        spec, program, result = _read(request, coop, roles, name)
     except ValidationError as exc:
         return _page(request, coop, roles, name, spec, None, exc.message, exc.status)
     _audit(request, coop, spec, program, result, "html")
@@ -151,27 +154,16 @@ def _file(request: HttpRequest, code: str, name: str, extension: str) -> HttpRes
     if spec is None or (extension == "csv" and not spec.csv):
         raise NotFound(_("Laporan tidak ditemukan."), code="report_not_found")
     try:
-        unmask = reports.unmask_check(roles, request.GET.get("unmask"))
-        spec, program, result = _read(request, coop, name, unmask)
+        spec, program, result = _read(request, coop, roles, name)
     except ValidationError as exc:
         return _page(request, coop, roles, name, spec, None, exc.message, exc.status)
     stamp = f"{result.start:%Y%m%d}-{result.end:%Y%m%d}"
     which = f"-program{result.program.id}" if result.program else ""
     filename = f"{spec.file_stem}-{coop.code}{which}-{stamp}.{extension}"
-    if extension == "csv":
-        response = HttpResponse(
-            exports.report_csv(name=spec.slug, result=result), content_type=exports.CSV_CONTENT_TYPE
-        )
-    else:
-        content = exports.report_xlsx(
-            cooperative=coop,
-            name=spec.slug,
-            result=result,
-            period_label=reports.period_label(result),
-            actor=request.user,
-            unmasked=bool(getattr(result, "unmasked", False)),
-        )
-        response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+    content, content_type = exports.report_file(
+        cooperative=coop, name=spec.slug, result=result, extension=extension, actor=request.user
+    )
+    response = HttpResponse(content, content_type=content_type)
     _audit(request, coop, spec, program, result, extension)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"  # may hold personal data
