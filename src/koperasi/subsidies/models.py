@@ -192,7 +192,7 @@ class Distribution(TenantModel):
     program = models.ForeignKey(SubsidyProgram, on_delete=models.PROTECT, related_name="distributions")
     product = models.ForeignKey("shop.Product", on_delete=models.PROTECT, related_name="+")
     sale = models.ForeignKey("shop.Sale", on_delete=models.PROTECT, related_name="distributions")
-    sale_line = models.OneToOneField("shop.SaleLine", on_delete=models.PROTECT, related_name="distribution")
+    sale_line = models.ForeignKey("shop.SaleLine", on_delete=models.PROTECT, related_name="distributions")
     recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     date = models.DateField()
     recorded_at = models.DateTimeField()
@@ -217,6 +217,8 @@ class Distribution(TenantModel):
             models.Index(fields=["cooperative", "program", "date"], name="subsidy_dist_program"),
         ]
         constraints = [
+            # One logbook row per sale line (scoped by cooperative, as every unique key here).
+            models.UniqueConstraint(fields=["cooperative", "sale_line"], name="subsidy_distribution_line_unique"),
             models.CheckConstraint(condition=Q(qty__gt=0), name="subsidy_distribution_qty_positive"),
             models.CheckConstraint(condition=Q(unit_price__gt=0), name="subsidy_distribution_price_positive"),
         ]
