@@ -697,3 +697,16 @@ def test_reopen_request_of_another_cooperative_is_404(coop, other_coop, grant, a
     assert our_pengawas.post(f"/coops/lamaru/period-reopen-requests/{req.pk}/approve").status_code == 404
     req.refresh_from_db()
     assert req.status == "menunggu"
+
+
+def test_dates_at_the_calendar_s_end_are_422_not_500(coop, as_bendahara) -> None:
+    # 9999-12-31 once overflowed the month arithmetic of the statements (OverflowError).
+    for path, params, field in [
+        ("reports/trial-balance", {"as_of": "9999-12-31"}, "as_of"),
+        ("reports/balance-sheet", {"as_of": "9999-12-31"}, "as_of"),
+        ("reports/income-statement", {"from": "2026-01-01", "to": "9999-12-31"}, "to"),
+        ("reports/trial-balance", {"as_of": "0001-01-01"}, "as_of"),
+    ]:
+        r = as_bendahara.get(f"/coops/manggar/{path}", **params)
+        assert (r.status_code, r.json()["detail"].get(field)) == (422, ["Tanggal harus antara 1900 dan 2999."]), path
+    assert as_bendahara.get("/coops/manggar/reports/trial-balance", as_of="2999-12-31").status_code == 200

@@ -628,3 +628,10 @@ def test_exit_tenant_isolation_and_roles(
     assert (money_counts(), member_counts()) == before
     lamaru_member.refresh_from_db()
     assert lamaru_member.status == "calon"
+
+
+def test_a_nul_character_in_the_search_is_422_not_500(coop: Any, ketua: Any, api_as: Any) -> None:
+    # PostgreSQL cannot compare text holding NUL; the query is refused before it reaches the database.
+    r = api_as(ketua).get(MEMBERS, q="Budi\x00")
+    assert (r.status_code, list(r.json()["detail"])) == (422, ["q"])
+    assert r.json()["detail"]["q"] == ["Teks tidak boleh berisi karakter NUL."]

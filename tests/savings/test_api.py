@@ -399,8 +399,23 @@ def test_other_cooperatives_member_is_404_and_nothing_written(
         ({"date": "2025-12-31"}, 422, "invalid", "date"),
         ({"date": "02/02/2026"}, 422, "invalid", "date"),
         ({"kind": "pokok", "amount": 50_000}, 409, "pokok_already_paid", None),
+        ({"memo": "setoran\x00"}, 422, "invalid", "memo"),  # was a 500 on PostgreSQL
+        ({"reference": "\x00"}, 422, "invalid", "reference"),
+        ({"date": "9999-12-31"}, 422, "invalid", "date"),
     ],
-    ids=["kind", "direction", "channel", "no-reference", "future", "before-joining", "not-iso", "pokok-twice"],
+    ids=[
+        "kind",
+        "direction",
+        "channel",
+        "no-reference",
+        "future",
+        "before-joining",
+        "not-iso",
+        "pokok-twice",
+        "nul-memo",
+        "nul-reference",
+        "calendar-end",
+    ],
 )
 def test_other_refusals_change_nothing(
     coop: Any,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
@@ -28,6 +29,30 @@ def whole_number(value: Any) -> Any:
 
 
 WholeNumber = Annotated[int, BeforeValidator(whole_number)]
+
+DATE_MIN, DATE_MAX = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)  # far from the calendar's end
+
+
+def iso_day(value: Any) -> Any:
+    """Accept ``YYYY-MM-DD`` between 1900 and 2999 only (not a timestamp number, not ``31/02/2026``).
+
+    The bound keeps month arithmetic (the next month of 9999-12-31) from overflowing.
+    """
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        day = value
+    else:
+        if not isinstance(value, str) or len(value) != 10:
+            raise PydanticCustomError("date_format", "Tanggal harus berformat YYYY-MM-DD.")
+        try:
+            day = datetime.date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("date_invalid", "Tanggal tidak ada di kalender (YYYY-MM-DD).") from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise PydanticCustomError("date_range", "Tanggal harus antara 1900 dan 2999.")
+    return day
+
+
+Day = Annotated[datetime.date, BeforeValidator(iso_day)]
 
 
 def no_nul(value: str) -> str:

@@ -18,7 +18,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 
 from koperasi.cooperatives import selectors as coop_selectors
 from koperasi.cooperatives.models import Cooperative
-from koperasi.core.api_types import WholeRupiah
+from koperasi.core.api_types import Day, WholeRupiah
 from koperasi.core.errors import ValidationError
 from koperasi.core.pagination import MAX_LIMIT, paginate
 from koperasi.core.permissions import Action
@@ -217,12 +217,12 @@ def _entry_detail_out(entry: JournalEntry) -> dict[str, Any]:
 
 # --- Schemas: statements --------------------------------------------------------------------
 class AsOfIn(Schema):
-    as_of: datetime.date | None = None
+    as_of: Day | None = None
 
 
 class RangeIn(Schema):
-    date_from: datetime.date | None = Field(None, alias="from")
-    date_to: datetime.date | None = Field(None, alias="to")
+    date_from: Day | None = Field(None, alias="from")
+    date_to: Day | None = Field(None, alias="to")
 
 
 class GeneralLedgerIn(RangeIn):

@@ -19,7 +19,7 @@ from ninja import Query, Router, Schema, Status
 
 from koperasi.cooperatives import selectors as coop_selectors
 from koperasi.cooperatives.models import Cooperative
-from koperasi.core.api_types import WholeRupiah
+from koperasi.core.api_types import Text, WholeRupiah
 from koperasi.core.errors import ValidationError
 from koperasi.core.pagination import paginate
 from koperasi.core.permissions import Action, can
@@ -43,8 +43,8 @@ def _coop(request: HttpRequest, code: str, action: Action) -> tuple[Cooperative,
 
 # --- Schemas ----------------------------------------------------------------------------------
 class MemberFilter(Schema):
-    status: str = ""
-    q: str = ""
+    status: Text = ""
+    q: Text = ""
     limit: int = 100
     offset: int = 0
 

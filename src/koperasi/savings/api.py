@@ -19,7 +19,7 @@ from ninja import Header, Query, Router, Schema, Status
 
 from koperasi.cooperatives import selectors as coop_selectors
 from koperasi.cooperatives.models import Cooperative
-from koperasi.core.api_types import WholeRupiah
+from koperasi.core.api_types import Day, Text, WholeRupiah
 from koperasi.core.errors import NotFound, PermissionDenied, ValidationError
 from koperasi.core.pagination import MAX_LIMIT, paginate
 from koperasi.core.permissions import Action, can
@@ -100,13 +100,13 @@ class TransactionFilter(Schema):
 
 class TransactionIn(Schema):
     member_id: int
-    kind: str
-    direction: str
+    kind: Text
+    direction: Text
     amount: WholeRupiah
-    date: datetime.date
-    channel: str = Channel.TUNAI.value
-    reference: str = ""
-    memo: str = ""
+    date: Day
+    channel: Text = Channel.TUNAI.value
+    reference: Text = ""
+    memo: Text = ""
 
 
 class TransactionCreatedOut(TransactionOut):

@@ -22,19 +22,17 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
-from pydantic import BeforeValidator
-from pydantic_core import PydanticCustomError
 
 from koperasi.cooperatives import selectors as coop_selectors
 from koperasi.cooperatives.models import Cooperative
-from koperasi.core.api_types import Text, WholeNumber, WholeRupiah, api_idempotency_key
+from koperasi.core.api_types import Day, Text, WholeNumber, WholeRupiah, api_idempotency_key
 from koperasi.core.errors import NotFound, ValidationError
 from koperasi.core.pagination import MAX_LIMIT, paginate
 from koperasi.core.permissions import Action
@@ -79,31 +77,11 @@ router = Router(tags=["shop"])
 
 ID_MAX = 2**63 - 1  # a larger id cannot exist (and would overflow the database driver)
 MEMBER_NO_MAX = 10**9  # a member number on a card has at most nine digits
-DATE_MIN, DATE_MAX = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 OFFSET_MAX = 10**12  # no list is that long; a larger offset would overflow SQLite's integer
 PAYMENT_ALIASES = {"cash": "tunai"}  # what a till may send besides the codes tunai, qris, transfer
 
 
-# --- Input types ----------------------------------------------------------------------------
-
-
-def iso_day(value: Any) -> Any:
-    """Accept ``YYYY-MM-DD`` between 1900 and 2999 only (not a timestamp number, not ``31/02/2026``)."""
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        day = value
-    else:
-        if not isinstance(value, str) or len(value) != 10:
-            raise PydanticCustomError("date_format", "Tanggal harus berformat YYYY-MM-DD.")
-        try:
-            day = datetime.date.fromisoformat(value)
-        except ValueError:
-            raise PydanticCustomError("date_invalid", "Tanggal tidak ada di kalender (YYYY-MM-DD).") from None
-    if not DATE_MIN <= day <= DATE_MAX:
-        raise PydanticCustomError("date_range", "Tanggal harus antara 1900 dan 2999.")
-    return day
-
-
-Day = Annotated[datetime.date, BeforeValidator(iso_day)]
+# --- Helpers ----------------------------------------------------------------------------------
 
 
 def _coop(request: HttpRequest, code: str, action: Action) -> Cooperative:

@@ -33,14 +33,13 @@ from pydantic import BeforeValidator, StrictBool
 
 from koperasi.cooperatives import selectors as coop_selectors
 from koperasi.cooperatives.models import Cooperative
-from koperasi.core.api_types import Text, WholeNumber, WholeRupiah
+from koperasi.core.api_types import Day, Text, WholeNumber, WholeRupiah, iso_day
 from koperasi.core.errors import NotFound, PermissionDenied, ValidationError
 from koperasi.core.pagination import MAX_LIMIT, paginate
 from koperasi.core.permissions import Action, can
 from koperasi.core.roles import Role
 from koperasi.members.identity import IdentityError, nik_mask, nik_parse
 from koperasi.shop import selectors as shop_selectors
-from koperasi.shop.api import Day, iso_day
 from koperasi.subsidies import calculations, defaults, selectors, services
 from koperasi.subsidies.choices import RecipientCategory
 from koperasi.subsidies.models import Distribution, ProgramAllocation, Recipient, SubsidyProgram
