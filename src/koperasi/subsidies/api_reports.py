@@ -73,14 +73,6 @@ def _run(
     return cooperative, roles, spec, program, result
 
 
-def _audit(
-    request: HttpRequest, cooperative: Cooperative, spec: reports.ReportSpec, program: Any, result: Any, fmt: str
-) -> None:
-    data = reports.unmasked_audit_data(spec, result, fmt)
-    if data is not None:
-        services.nik_view_record(cooperative=cooperative, actor=request.user, what=spec.slug, target=program, data=data)
-
-
 def _file(request: HttpRequest, coop: str, name: str, query: ReportQuery, extension: str) -> HttpResponse:
     cooperative, _roles, spec, program, result = _run(request, coop, name, query)
     if extension == "csv" and not spec.csv:
@@ -89,7 +81,9 @@ def _file(request: HttpRequest, coop: str, name: str, query: ReportQuery, extens
         cooperative=cooperative, name=spec.slug, result=result, extension=extension, actor=request.user
     )
     response = HttpResponse(content, content_type=content_type)
-    _audit(request, cooperative, spec, program, result, extension)
+    services.report_nik_view_record(
+        cooperative=cooperative, actor=request.user, spec=spec, program=program, result=result, file_format=extension
+    )
     stamp = f"{result.start:%Y%m%d}-{result.end:%Y%m%d}"
     response["Content-Disposition"] = f'attachment; filename="{spec.file_stem}-{cooperative.code}-{stamp}.{extension}"'
     response["Cache-Control"] = "no-store"
@@ -122,5 +116,7 @@ def subsidy_report_csv(request: HttpRequest, coop: str, name: str, query: Query[
 )
 def subsidy_report(request: HttpRequest, coop: str, name: str, query: Query[ReportQuery]) -> dict[str, Any]:
     cooperative, _roles, spec, program, result = _run(request, coop, name, query)
-    _audit(request, cooperative, spec, program, result, "json")
+    services.report_nik_view_record(
+        cooperative=cooperative, actor=request.user, spec=spec, program=program, result=result, file_format="json"
+    )
     return {"report": spec.slug, "title": str(spec.title), "row_count": result.row_count, **jsonable(result)}

@@ -25,7 +25,7 @@ from koperasi.regions.models import VILLAGE_LEVELS, Region
 from koperasi.shop import selectors as shop_selectors
 from koperasi.shop.models import Product
 from koperasi.shop.services._common import _date, _products_locked, _text
-from koperasi.subsidies import calculations, selectors
+from koperasi.subsidies import calculations, reports, selectors
 from koperasi.subsidies.choices import RecipientCategory, RulePer, RulePeriod
 from koperasi.subsidies.models import (
     CATEGORY_FIELDS,
@@ -514,3 +514,12 @@ def nik_view_record(
             target=target,
             data={"what": what, **(data or {})},
         )
+
+
+def report_nik_view_record(
+    *, cooperative: Cooperative, actor: Any, spec: Any, program: Any, result: Any, file_format: str
+) -> None:
+    """Audit a report answer (page, JSON or file) that shows full NIK/KK numbers; do nothing if it shows none."""
+    data = reports.unmasked_audit_data(spec, result, file_format)
+    if data is not None:
+        nik_view_record(cooperative=cooperative, actor=actor, what=spec.slug, target=program, data=data)

@@ -41,14 +41,6 @@ def _coop(request: HttpRequest, code: str) -> tuple[Cooperative, frozenset[Role]
     return cooperative_get_for_user(user=request.user, code=code, action=Action.SUBSIDY_REPORTS)
 
 
-def _audit(
-    request: HttpRequest, coop: Cooperative, spec: reports.ReportSpec, program: Any, result: Any, fmt: str
-) -> None:
-    data = reports.unmasked_audit_data(spec, result, fmt)
-    if data is not None:
-        services.nik_view_record(cooperative=coop, actor=request.user, what=spec.slug, target=program, data=data)
-
-
 def _read(
     request: HttpRequest, coop: Cooperative, roles: frozenset[Role], name: str
 ) -> tuple[reports.ReportSpec, SubsidyProgram | None, Any]:
@@ -144,7 +136,9 @@ def reports_page(request: HttpRequest, code: str) -> HttpResponse:
         spec, program, result = _read(request, coop, roles, name)
     except ValidationError as exc:
         return _page(request, coop, roles, name, spec, None, exc.message, exc.status)
-    _audit(request, coop, spec, program, result, "html")
+    services.report_nik_view_record(
+        cooperative=coop, actor=request.user, spec=spec, program=program, result=result, file_format="html"
+    )
     return _page(request, coop, roles, name, spec, result)
 
 
@@ -164,7 +158,9 @@ def _file(request: HttpRequest, code: str, name: str, extension: str) -> HttpRes
         cooperative=coop, name=spec.slug, result=result, extension=extension, actor=request.user
     )
     response = HttpResponse(content, content_type=content_type)
-    _audit(request, coop, spec, program, result, extension)
+    services.report_nik_view_record(
+        cooperative=coop, actor=request.user, spec=spec, program=program, result=result, file_format=extension
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"  # may hold personal data
     return response
