@@ -77,13 +77,19 @@ L_COLUMNS = "cooperative_id, entry_id, account_id, date, debit, credit, business
 
 
 # --- Parent: one child process per database ---------------------------------------------------
-def postgres_url() -> str:
-    """Return the URL of the bench database: the configured server, database ``koperasi_bench``."""
+def postgres_url(database: str = BENCH_DB) -> str:
+    """Return the URL of a bench database: the configured server, database ``database`` (``koperasi_bench``)."""
     server = os.environ.get("BENCH_POSTGRES_URL") or ""
     if not server and os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         server = os.environ["DATABASE_URL"]
     parts = urlsplit(server or DEFAULT_SERVER)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + BENCH_DB, parts.query, ""))
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
+
+
+def password_free(url: str) -> str:
+    """Return ``url`` with only the host and port in its network location, to print."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{parts.hostname or ''}:{parts.port or 5432}"))
 
 
 def postgres_admin(url: str, statements: list[str]) -> str | None:
@@ -117,8 +123,7 @@ def run_per_database(script: Path, prefix: str) -> None:
     try:
         run_child("sqlite", {**base_env, "KOPERASI_VAR_DIR": var_dir})
         url = postgres_url()
-        parts = urlsplit(url)
-        safe_url = urlunsplit(parts._replace(netloc=f"{parts.hostname or ''}:{parts.port or 5432}"))  # no password
+        safe_url = password_free(url)
         drop = f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"
         error = postgres_admin(url, [drop, f"CREATE DATABASE {BENCH_DB}"])
         print()
@@ -132,6 +137,42 @@ def run_per_database(script: Path, prefix: str) -> None:
                 postgres_admin(url, [drop])
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def run_child_on_database(
+    script: Path,
+    database: str,
+    label: str,
+    skip_note: str,
+    *,
+    check: bool = True,
+    env: dict[str, str] | None = None,
+) -> int:
+    """Run ``script --child`` on the PostgreSQL database ``database``, made for it; return its exit status.
+
+    Shared by the PostgreSQL-only benchmarks: the database is on the server of ``postgres_url``,
+    dropped and re-created first and dropped afterwards (``BENCH_KEEP_DB=1`` keeps it); the child
+    gets this process's environment with ``DATABASE_URL`` set to it, plus ``env``. An unreachable
+    server prints "<label>: PostgreSQL skipped — ..." and ``skip_note`` and returns 0 without
+    running the child. ``check``: a failed child raises ``CalledProcessError`` (after the drop);
+    else its status is returned.
+    """
+    url = postgres_url(database)
+    drop = f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"
+    error = postgres_admin(url, [drop, f"CREATE DATABASE {database}"])
+    if error:
+        print(f"{label}: PostgreSQL skipped — {password_free(url)} unreachable or refused ({error});")
+        print(f"  {skip_note}")
+        return 0
+    child_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    child_env.update(env or {})
+    child_env["DATABASE_URL"] = url
+    try:
+        result = subprocess.run([sys.executable, "-u", str(script), "--child"], env=child_env, check=check)
+    finally:
+        if os.environ.get("BENCH_KEEP_DB") != "1":
+            postgres_admin(url, [drop])
+    return result.returncode
 
 
 def main() -> None:

@@ -45,16 +45,14 @@ import datetime
 import io
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ledger import postgres_admin, postgres_url  # noqa: E402  (bench/ledger.py)
+from ledger import run_child_on_database  # noqa: E402  (bench/ledger.py)
 
 BENCH_DB = "koperasi_bench_loans"
 LOANS = int(os.environ.get("BENCH_LOANS", "100000"))
@@ -65,28 +63,13 @@ TARGET_SECONDS = 60
 TARGET_RATIO = 10
 
 
-def bench_url() -> str:
-    parts = urlsplit(postgres_url())
-    return urlunsplit((parts.scheme, parts.netloc, "/" + BENCH_DB, parts.query, ""))
-
-
 def main() -> None:
-    url = bench_url()
-    parts = urlsplit(url)
-    safe_url = urlunsplit(parts._replace(netloc=f"{parts.hostname or ''}:{parts.port or 5432}"))  # no password
-    drop = f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"
-    error = postgres_admin(url, [drop, f"CREATE DATABASE {BENCH_DB}"])
-    if error:
-        print(f"loans_month_end: PostgreSQL skipped — {safe_url} unreachable or refused ({error});")
-        print("  this benchmark measures PostgreSQL only (SQLite is not a 100,000-loan database).")
-        return
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["DATABASE_URL"] = url
-    try:
-        subprocess.run([sys.executable, "-u", str(Path(__file__).resolve()), "--child"], env=env, check=True)
-    finally:
-        if os.environ.get("BENCH_KEEP_DB") != "1":
-            postgres_admin(url, [drop])
+    run_child_on_database(
+        Path(__file__).resolve(),
+        BENCH_DB,
+        "loans_month_end",
+        "this benchmark measures PostgreSQL only (SQLite is not a 100,000-loan database).",
+    )
 
 
 # --- Child: Django on the bench database ------------------------------------------------------------

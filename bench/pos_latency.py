@@ -72,12 +72,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ledger import postgres_admin, postgres_url  # noqa: E402  (bench/ledger.py)
+from ledger import run_child_on_database  # noqa: E402  (bench/ledger.py)
 
 BENCH_DB = "koperasi_bench_pos"
 LEVELS = (1, 8, 32)
@@ -94,29 +93,17 @@ TARGET_P99_MS = 150
 TARGET_CLIENTS = 8
 
 
-def bench_url() -> str:
-    parts = urlsplit(postgres_url())
-    return urlunsplit((parts.scheme, parts.netloc, "/" + BENCH_DB, parts.query, ""))
-
-
 def main() -> None:
-    url = bench_url()
-    parts = urlsplit(url)
-    safe_url = urlunsplit(parts._replace(netloc=f"{parts.hostname or ''}:{parts.port or 5432}"))  # no password
-    drop = f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"
-    error = postgres_admin(url, [drop, f"CREATE DATABASE {BENCH_DB}"])
-    if error:
-        print(f"pos_latency: PostgreSQL skipped — {safe_url} unreachable or refused ({error});")
-        print("  this benchmark measures the production set-up only (gunicorn on PostgreSQL).")
-        return
-    var_dir = tempfile.mkdtemp(prefix="koperasi-bench-pos-")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update({"DATABASE_URL": url, "KOPERASI_VAR_DIR": var_dir, "DEBUG": "0"})
+    var_dir = tempfile.mkdtemp(prefix="koperasi-bench-pos-")  # the child's KOPERASI_VAR_DIR (gunicorn's too)
     try:
-        subprocess.run([sys.executable, "-u", str(Path(__file__).resolve()), "--child"], env=env, check=True)
+        run_child_on_database(
+            Path(__file__).resolve(),
+            BENCH_DB,
+            "pos_latency",
+            "this benchmark measures the production set-up only (gunicorn on PostgreSQL).",
+            env={"KOPERASI_VAR_DIR": var_dir, "DEBUG": "0"},
+        )
     finally:
-        if os.environ.get("BENCH_KEEP_DB") != "1":
-            postgres_admin(url, [drop])
         shutil.rmtree(var_dir, ignore_errors=True)
 
 

@@ -25,6 +25,10 @@ clients, beside a cheap authenticated GET of the same app; PostgreSQL only): see
 subsidy_quota (sales of LPG 3 kg checked against the buyer's quota beside plain sales with a buyer NIK,
 through the same service in the same run, over 20,000 earlier distributions; PostgreSQL only): see
 ``bench/subsidy_quota.py``.
+
+shu_compute (the SHU simulation with the domain.md §11 defaults for one cooperative with 10,000
+members and 1,000,000 sale lines, beside one SQL query summing each member's purchases; PostgreSQL
+only): see ``bench/shu_compute.py``.
 """
 
 from __future__ import annotations
@@ -141,6 +145,9 @@ def main() -> None:
     print(flush=True)
     # The subsidy quota check at the till: its own PostgreSQL database (see bench/subsidy_quota.py).
     subprocess.run([sys.executable, "-u", str(ROOT / "bench" / "subsidy_quota.py")], check=True)
+    print(flush=True)
+    # The SHU computation over a year of 1,000,000 sale lines: its own PostgreSQL database (see bench/shu_compute.py).
+    subprocess.run([sys.executable, "-u", str(ROOT / "bench" / "shu_compute.py")], check=True)
 
 
 if __name__ == "__main__":

@@ -42,17 +42,15 @@ from __future__ import annotations
 import datetime
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ledger import postgres_admin, postgres_url  # noqa: E402  (bench/ledger.py)
+from ledger import run_child_on_database  # noqa: E402  (bench/ledger.py)
 
 BENCH_DB = "koperasi_bench_subsidy"
 SALES = int(os.environ.get("BENCH_SALES", "500"))
@@ -65,28 +63,13 @@ STOCK = 1_000_000
 TARGET_OVERHEAD_PCT = 30
 
 
-def bench_url() -> str:
-    parts = urlsplit(postgres_url())
-    return urlunsplit((parts.scheme, parts.netloc, "/" + BENCH_DB, parts.query, ""))
-
-
 def main() -> None:
-    url = bench_url()
-    parts = urlsplit(url)
-    safe_url = urlunsplit(parts._replace(netloc=f"{parts.hostname or ''}:{parts.port or 5432}"))  # no password
-    drop = f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"
-    error = postgres_admin(url, [drop, f"CREATE DATABASE {BENCH_DB}"])
-    if error:
-        print(f"subsidy_quota: PostgreSQL skipped — {safe_url} unreachable or refused ({error});")
-        print("  this benchmark measures the production database only.")
-        return
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["DATABASE_URL"] = url
-    try:
-        subprocess.run([sys.executable, "-u", str(Path(__file__).resolve()), "--child"], env=env, check=True)
-    finally:
-        if os.environ.get("BENCH_KEEP_DB") != "1":
-            postgres_admin(url, [drop])
+    run_child_on_database(
+        Path(__file__).resolve(),
+        BENCH_DB,
+        "subsidy_quota",
+        "this benchmark measures the production database only.",
+    )
 
 
 # --- Child: Django on the bench database ------------------------------------------------------------

@@ -52,11 +52,14 @@ def _ledger_verified_after_test(request: Any) -> Any:
 
 
 def _shop_stock_agrees() -> None:
-    """Each product's quantity = Σ its stock levels; the ledger's inventory = Σ product stock values."""
-    from django.db.models import Sum
+    """Each product's quantity = Σ its stock levels; the ledger's inventory = Σ product stock values.
+
+    And each member's monthly purchase totals = the lines of their member sales (shop.purchase_totals).
+    """
+    from django.db.models import F, Sum
 
     from koperasi.cooperatives.models import Cooperative
-    from koperasi.shop.models import Product, StockLevel
+    from koperasi.shop.models import MemberPurchaseMonth, Product, SaleLine, StockLevel
     from koperasi.shop.selectors import inventory_reconcile
 
     levels = dict(StockLevel.objects.values("product_id").annotate(s=Sum("qty")).values_list("product_id", "s"))
@@ -65,6 +68,19 @@ def _shop_stock_agrees() -> None:
     for cooperative in Cooperative.objects.filter(pk__in=Product.objects.values("cooperative_id")):
         row = inventory_reconcile(cooperative=cooperative)
         assert row.difference == 0, f"{cooperative.code}: akun persediaan ≠ nilai stok barang ({row})"
+    by_month: dict[tuple[int, int, Any], int] = {}
+    for member_id, unit_id, day, amount in (
+        SaleLine.objects.filter(sale__is_member_sale=True)
+        .values("sale__member_id", "business_unit_id", "sale__date")
+        .annotate(amount=Sum((F("qty") - F("qty_returned")) * F("unit_price")))
+        .values_list("sale__member_id", "business_unit_id", "sale__date", "amount")
+    ):
+        key = (member_id, unit_id, day.replace(day=1))
+        by_month[key] = by_month.get(key, 0) + amount
+    kept = MemberPurchaseMonth.objects.values_list("member_id", "business_unit_id", "month", "amount")
+    assert {(m, u, month): amount for m, u, month, amount in kept if amount} == {
+        key: amount for key, amount in by_month.items() if amount
+    }, "belanja anggota per bulan ≠ baris nota"
 
 
 def _loans_sub_ledger_agrees() -> None:

@@ -17,6 +17,7 @@ from koperasi.core.models import AuditEvent, CooperativeRole, RegionalRole
 from koperasi.demo import balikpapan
 from koperasi.demo.members import MembersResult
 from koperasi.demo.shop import ShopResult
+from koperasi.demo.shu import ShuDemoResult
 from koperasi.ledger.models import Account, JournalEntry, Period
 from koperasi.ledger.services import LineInput, journal_post
 from koperasi.ledger.verify import ledger_verify
@@ -155,6 +156,7 @@ def test_demo_follows_the_seed_articles_and_is_idempotent() -> None:
     check_loans()
     check_shop()
     check_subsidies()
+    check_shu()
 
     before = table_counts()
     out = io.StringIO()
@@ -164,6 +166,7 @@ def test_demo_follows_the_seed_articles_and_is_idempotent() -> None:
     assert "Pinjaman: 0 baru, 0 transaksi pinjaman baru." in out.getvalue()
     assert "Gerai: 0 penjualan baru." in out.getvalue()
     assert "Barang bersubsidi: 0 program, 0 penerima, 0 penyaluran baru." in out.getvalue()
+    assert "Tutup buku dan SHU: 0 tahun buku ditutup, 0 pembagian SHU, 0 pembayaran SHU baru." in out.getvalue()
     assert Member.objects.get(user__username="anggota").member_no == 1
 
 
@@ -642,6 +645,118 @@ def check_subsidies() -> None:
     assert again.value.code == "quota_exceeded" and "sudah membeli 1 kali hari ini" in again.value.message
 
 
+# demo/shu.py: tahun buku 2025 of three operating cooperatives, closed in January 2026.
+# (income, expense, surplus, from members, from non-members). Batu Ampar: 360 packs of SPHP at
+# Rp65.500 (141 to members), bought at Rp55.000, transport Rp300.000 (gerai), stationery
+# Rp385.000 (office); the gerai's Rp3.480.000 is split by its non-member revenue (219 of 360
+# packs): Rp2.117.000; the office's −Rp385.000 likewise: −Rp234.208 (ADR 0007).
+YEAR_2025 = {
+    "batu-ampar": (23_580_000, 20_485_000, 3_095_000, 1_212_208, 1_882_792),
+    "damai": (20_960_000, 18_285_000, 2_675_000, 1_053_281, 1_621_719),
+    "karang-rejo": (18_340_000, 16_085_000, 2_255_000, 885_893, 1_369_107),
+}
+
+
+def check_shu() -> None:
+    """Tahun buku 2025 closed in three cooperatives, SHU approved and mostly paid in two (demo/shu.py)."""
+    from koperasi.ledger.selectors import totals_between
+    from koperasi.shu.models import FiscalYear, ShuDistribution, ShuMemberShare, ShuPolicy
+    from koperasi.shu.selectors import DEFAULT_ALLOCATION, payment_summary, policy_in_force
+
+    years = FiscalYear.objects.select_related("cooperative", "closing_entry")
+    assert {
+        f.cooperative.code: (f.total_income, f.total_expense, f.surplus, f.surplus_members, f.surplus_non_members)
+        for f in years
+    } == YEAR_2025
+    for fiscal_year in years:
+        coop = fiscal_year.cooperative
+        assert (fiscal_year.year, fiscal_year.status, fiscal_year.closed_by.username) == (
+            2025,
+            "ditutup",
+            f"bendahara.{coop.code}",
+        )
+        assert fiscal_year.closing_entry.date == D(2025, 12, 31)
+        assert Period.objects.filter(cooperative=coop, month__year=2025, is_closed=True).count() == 12
+        # Nine founders joined on the akta date (member no. 1–9); the 2026 members follow from no. 10.
+        founders = Member.objects.filter(cooperative=coop, joined_on=D(2025, 7, 28))
+        assert sorted(founders.values_list("member_no", flat=True)) == list(range(1, 10))
+        assert set(founders.values_list("status", flat=True)) == {"aktif"}
+        assert {m.nik[-4:] for m in founders} == {f"{9000 + n}" for n in range(1, 10)}
+        assert not Member.objects.filter(cooperative=coop, joined_on__year=2025).exclude(pk__in=founders).exists()
+        # The 2026 demo draws no loan, sale or subsidy recipient from them; no 2025 savings setting.
+        assert not Loan.objects.filter(member__in=founders).exists()
+        assert not Sale.objects.filter(member__in=founders).exists()
+        assert not Recipient.objects.filter(member__in=founders).exists()
+        assert SavingsSetting.objects.filter(cooperative=coop).count() == 1
+        # The founders' SHU rules (from 2025): cadangan 40, jasa modal 40, four funds of 5.
+        founding = policy_in_force(cooperative=coop, year=2025)
+        assert [(line.pool, line.percent) for line in founding.lines] == [
+            ("cadangan", 40),
+            ("jasa_modal", 40),
+            ("dana_pengurus", 5),
+            ("dana_pendidikan", 5),
+            ("dana_sosial", 5),
+            ("dana_pembangunan_daerah_kerja", 5),
+        ]
+    assert {f.cooperative.code for f in years} == {"batu-ampar", "damai", "karang-rejo"}
+    assert not FiscalYear.objects.filter(cooperative__code="gunung-sari-ulu").exists()
+
+    # Batu Ampar's RAT of 14 March 2026 shared Rp1.212.208: jasa modal 40 % over pokok + wajib of
+    # Rp1.290.000 (six founders Rp150.000, one Rp130.000, one Rp90.000, one Rp170.000).
+    bta = Cooperative.objects.get(code="batu-ampar")
+    distribution = ShuDistribution.objects.get(cooperative=bta)
+    assert (distribution.year, distribution.rat_date, distribution.decision_number) == (
+        2025,
+        D(2026, 3, 14),
+        "03/RAT/KKMP-BTA/III/2026",
+    )
+    assert [p["amount"] for p in distribution.pools] == [484_885, 484_883, 60_610, 60_610, 60_610, 60_610]
+    assert (distribution.shu_total, distribution.members_total, distribution.remainder) == (1_212_208, 484_878, 5)
+    assert distribution.non_member_amount == 1_882_792
+    shares = ShuMemberShare.objects.filter(distribution=distribution).select_related("member")
+    assert [
+        (s.member.member_no, s.capital_base, s.jasa_modal, s.jasa_usaha, s.payment_method)
+        for s in shares.order_by("member__member_no")
+    ] == [
+        (1, 150_000, 56_381, 0, "sukarela"),
+        (2, 150_000, 56_381, 0, "tunai"),
+        (3, 150_000, 56_381, 0, "sukarela"),
+        (4, 150_000, 56_381, 0, "tunai"),
+        (5, 130_000, 48_864, 0, "tunai"),  # skipped December's wajib
+        (6, 150_000, 56_381, 0, "tunai"),
+        (7, 150_000, 56_381, 0, ""),
+        (8, 90_000, 33_829, 0, ""),  # stopped after September
+        (9, 170_000, 63_899, 0, ""),  # paid January 2026 ahead in December
+    ]
+    summary = payment_summary(cooperative=bta, distribution=distribution)
+    assert (summary.paid_members, summary.paid_total, summary.unpaid_members, summary.unpaid_total) == (
+        6,
+        330_769,
+        3,
+        154_109,
+    )
+    # What is unpaid is what 2-1500 still owes; the RAT adopted the domain.md §11 rules from 2026.
+    payable = Account.objects.get(cooperative=bta, code="2-1500")
+    debit, credit = totals_between(cooperative=bta, start=None, end=TODAY)[payable.pk]
+    assert credit - debit == 154_109
+    assert policy_in_force(cooperative=bta, year=2026).lines == DEFAULT_ALLOCATION
+    # Damai: all but one paid. Karang Rejo: closed, its rules saved, no RAT yet (the approval page's work).
+    dmi = ShuDistribution.objects.get(cooperative__code="damai")
+    assert (dmi.rat_date, dmi.shu_total, dmi.members_total) == (D(2026, 3, 28), 1_053_281, 421_305)
+    assert payment_summary(cooperative=dmi.cooperative, distribution=dmi).unpaid_members == 1
+    assert not ShuDistribution.objects.filter(cooperative__code="karang-rejo").exists()
+    assert list(ShuPolicy.objects.filter(cooperative__code="karang-rejo").values_list("effective_year", flat=True)) == [
+        2025
+    ]
+    # The first founder of Batu Ampar is the portal user anggota.batu-ampar; his SHU went into sukarela.
+    first = Member.objects.get(cooperative=bta, member_no=1)
+    assert first.user is not None and first.user.username == "anggota.batu-ampar"
+    assert savings_balances(cooperative=bta, member=first)["sukarela"] > 750_000 + 56_381  # + 2026 interest
+    client = Client()
+    login = client.post("/masuk/", {"username": "anggota.batu-ampar", "password": "koperasi-demo"})
+    assert client.get(login["Location"])["Location"] == "/k/batu-ampar/saya/"
+
+
 def gerai_income(coop: Cooperative) -> dict[str, int]:
     """The gerai's lines of the 2026 income statement: sales, commission, cost of goods, stock variance."""
     from koperasi.ledger.selectors import totals_between
@@ -662,6 +777,7 @@ def test_members_of_cooperatives_loaded_before_them_are_added(monkeypatch: Any) 
     # A database loaded by an older demo: operating cooperatives without members, Gunung Sari
     # Ulu's July–September closed. Loading again adds the members where the books allow it.
     monkeypatch.setattr(balikpapan, "demo_members_load", lambda coop, serial, actor: MembersResult())
+    monkeypatch.setattr(balikpapan, "demo_shu_load", lambda coop, actor: ShuDemoResult())  # nor 2025
     call_command("load_demo", stdout=io.StringIO())
     assert not Member.objects.exists()
     monkeypatch.undo()
@@ -684,12 +800,22 @@ def test_members_of_cooperatives_loaded_before_them_are_added(monkeypatch: Any) 
     for coop in Cooperative.objects.filter(code__in=with_members):
         assert inventory_reconcile(cooperative=coop).difference == 0
     assert not Product.objects.filter(cooperative__code="gunung-sari-ulu").exists()
+    # Their 2025 came first (it needs the savings of 2026 not yet there), founders before the members.
+    from koperasi.shu.models import FiscalYear
+
+    assert set(FiscalYear.objects.values_list("cooperative__code", flat=True)) == {"batu-ampar", "damai", "karang-rejo"}
+    founders = Member.objects.filter(joined_on=D(2025, 7, 28))
+    assert Counter(founders.values_list("cooperative__code", flat=True)) == dict.fromkeys(
+        ("batu-ampar", "damai", "karang-rejo"), 9
+    )
+    assert set(founders.values_list("member_no", flat=True)) == set(range(1, 10))
 
 
 def test_books_of_an_older_demo_keep_their_gerai_summaries(monkeypatch: Any) -> None:
     # A database loaded before the gerai had stock: its books hold monthly sales summaries.
     # Loading again leaves those cooperatives' gerai alone (real sales on top would count twice).
     monkeypatch.setattr(balikpapan, "demo_shop_load", lambda coop, serial, actor: ShopResult())
+    monkeypatch.setattr(balikpapan, "demo_shu_load", lambda coop, actor: ShuDemoResult())  # nor 2025
     call_command("load_demo", stdout=io.StringIO())
     monkeypatch.undo()
     lamaru = Cooperative.objects.get(code="lamaru")
@@ -717,6 +843,16 @@ def test_books_of_an_older_demo_keep_their_gerai_summaries(monkeypatch: Any) -> 
         "damai",
     }
     assert "Gerai: 70 penjualan baru." in out.getvalue()
+    # Its 2026 savings (interest paid to October) leave no room for a 2025 under them: nothing of it is written.
+    from koperasi.shu.models import FiscalYear
+
+    for name in ("Batu Ampar", "Damai", "Karang Rejo"):
+        assert (
+            f"Koperasi Kelurahan Merah Putih {name}: tahun buku 2025 demo tidak dimuat (Bunga simpanan bulan 10/2026"
+            in out.getvalue()
+        )
+    assert not FiscalYear.objects.exists()
+    assert not Member.objects.filter(joined_on__year=2025).exists()
 
 
 def test_bootstrap_admin_needs_a_password(monkeypatch) -> None:

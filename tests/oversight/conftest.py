@@ -1,5 +1,10 @@
-"""The shop's and the subsidies' fixtures (catalogue, stock, LPG and SPHP programmes, households) for test_subsidies."""
+"""Fixtures of other apps' tests.
 
+The shop's and the subsidies' (catalogue, stock, LPG and SPHP programmes, households) for
+test_subsidies; the SHU's (2025 books, closed, distributed) for test_shu.
+"""
+
+from tests.shu.conftest import closed_year, distributed, year_books  # noqa: F401
 from tests.subsidies.conftest import (  # noqa: F401
     households,
     lpg,

@@ -91,7 +91,42 @@ def test_operating_cooperative_figures(dinas: Any) -> None:
         "subsidy_lpg_3kg_month": 0,
         "subsidy_sphp_month": 0,
         "subsidy_recipients_active": 56,
+        # demo/shu.py: Gunung Sari Ulu's books start in July 2026: no year closed, no RAT due yet.
+        "fiscal_year_last_closed": None,
+        "shu_rat_date": None,
+        "rat_year": None,
+        "rat_deadline": None,
+        "rat_status": None,
+        "rat_status_label": "",
     }
+
+
+def test_year_end_close_and_rat_of_the_cooperatives_with_a_2025(dinas: Any) -> None:
+    # demo/shu.py: Batu Ampar and Damai closed 2025 and their RAT approved the SHU in March 2026;
+    # Karang Rejo closed 2025 but has held no RAT, past the deadline of 30 June 2026. The others'
+    # books start in 2026: nothing is due for 2025.
+    rows = items(dinas)
+    figures = {
+        row["code"]: (
+            row["fiscal_year_last_closed"],
+            row["shu_rat_date"],
+            row["rat_year"],
+            row["rat_deadline"],
+            row["rat_status"],
+        )
+        for row in oversight_items(oversight_queryset(user=dinas), day=TODAY)
+        if row["fiscal_year_last_closed"] is not None or row["rat_status"] is not None
+    }
+    deadline = datetime.date(2026, 6, 30)
+    assert figures == {
+        "batu-ampar": (2025, datetime.date(2026, 3, 14), 2025, deadline, "disahkan"),
+        "damai": (2025, datetime.date(2026, 3, 28), 2025, deadline, "disahkan"),
+        "karang-rejo": (2025, None, 2025, deadline, "terlambat"),
+    }
+    # Before the deadline Karang Rejo was only waiting for its RAT.
+    may = {row["code"]: row for row in oversight_items(oversight_queryset(user=dinas), day=datetime.date(2026, 5, 4))}
+    assert may["karang-rejo"]["rat_status"] == "menunggu"
+    assert rows["teritip"]["rat_status"] is None
 
 
 def test_every_operating_cooperative_runs_savings_and_loans(dinas: Any) -> None:

@@ -261,6 +261,7 @@ def test_excel_export_has_every_cooperative(dinas: Client) -> None:
         0,  # LPG and SPHP went out from July to October 2026 (demo/subsidies.py)
         0,
         56,
+        *(None, None, None, None, None),  # books from July 2026: no year closed, no RAT due (demo/shu.py)
     )
     assert by_code["graha-indah"][5:] == (
         "Pembangunan",
@@ -269,6 +270,7 @@ def test_excel_export_has_every_cooperative(dinas: Client) -> None:
         *(0, 0, None),
         *(0, 0, None, 0),
         *(0, 0, 0),
+        *(None, None, None, None, None),
     )
     assert by_code["teritip"][5:] == (
         "Usulan",
@@ -279,6 +281,7 @@ def test_excel_export_has_every_cooperative(dinas: Client) -> None:
         None,
         *(0, 0, None, 0),
         *(0, 0, 0),
+        *(None, None, None, None, None),
     )
     npl = sheet.cell(
         row=1 + 1 + [r[0] for r in rows[1:]].index("gunung-sari-ulu"), column=COOPERATIVE_HEADERS.index("NPL %") + 1
@@ -334,3 +337,24 @@ def test_api_gives_each_cooperatives_loans_and_npl(demo: None, api_as: Any) -> N
     assert all(item["loans_outstanding"] > 0 for item in body["items"])
     teritip = api.get("/oversight/coops", q="teritip").json()["items"][0]
     assert (teritip["loans_outstanding"], teritip["loans_npl_outstanding"], teritip["npl_ratio"]) == (0, 0, None)
+
+
+def test_rows_show_the_year_end_close_and_the_rat(dinas: Client) -> None:
+    # demo/shu.py: Batu Ampar's RAT approved the SHU 2025 on 14 March 2026; Karang Rejo closed 2025
+    # but held no RAT by 30 June 2026; Gunung Sari Ulu's books start in 2026.
+    html = dinas.get(LIST_URL, {"stage": "beroperasi"}).content.decode()
+
+    def cell(code: str, field: str) -> str:
+        row = re.search(rf'<tr data-coop="{code}">(.*?)</tr>', html, re.S)
+        assert row is not None
+        found = re.search(rf'<td data-field="{field}">(.*?)</td>', row.group(1), re.S)
+        assert found is not None
+        return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+    assert cell("batu-ampar", "tutup-buku") == "2025 SHU dibagi, RAT 14/03/2026"
+    assert cell("karang-rejo", "tutup-buku") == "2025 SHU belum disahkan"
+    assert cell("gunung-sari-ulu", "tutup-buku") == cell("gunung-sari-ulu", "rat") == "—"
+    today = timezone.localdate()
+    if today.year == 2026 and today > datetime.date(2026, 6, 30):  # the deadline is judged on today
+        assert cell("batu-ampar", "rat") == "2025: Disahkan RAT batas 30/06/2026"
+        assert cell("karang-rejo", "rat") == "2025: Terlambat batas 30/06/2026"

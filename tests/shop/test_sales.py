@@ -198,6 +198,36 @@ def test_member_purchases_net_of_returns(
     }
 
 
+def test_member_purchase_totals_per_unit_and_month_follow_sales_and_returns(
+    coop: Any, stocked: Any, lpg: Any, oil: Any, active_member: Any, kasir: Any, bendahara: Any
+) -> None:
+    from koperasi.shop.models import MemberPurchaseMonth
+
+    first = sell(coop, kasir, (lpg, 2), (oil, 1), member=active_member)  # 10 March: 38.000 + 15.700
+    sell(coop, kasir, (oil, 2), member=active_member, date=D(2026, 3, 12))  # same month: adds 31.400
+    sell(coop, kasir, (oil, 1), member=active_member, date=D(2026, 4, 1))  # April: a row of its own
+    sell(coop, kasir, (lpg, 1))  # a non-member sale adds nothing
+
+    def totals() -> list[tuple[Any, int]]:
+        rows = MemberPurchaseMonth.objects.filter(cooperative=coop, member=active_member).order_by("month")
+        return [(row.month, row.amount) for row in rows]
+
+    assert totals() == [(D(2026, 3, 1), 38_000 + 15_700 + 31_400), (D(2026, 4, 1), 15_700)]
+    # A return approved in April comes off March, the month of the sale it returns.
+    lpg_line = first.lines.get(product=lpg)
+    ret = services.sale_return_request(
+        cooperative=coop,
+        sale=first,
+        kind="return",
+        reason="Tabung bocor",
+        date=D(2026, 4, 2),
+        quantities={lpg_line.pk: 1},
+        actor=kasir,
+    )
+    services.sale_return_decide(cooperative=coop, sale_return=ret, approve=True, actor=bendahara)
+    assert totals() == [(D(2026, 3, 1), 19_000 + 15_700 + 31_400), (D(2026, 4, 1), 15_700)]
+
+
 # --- Payment ---------------------------------------------------------------------------------------
 
 
@@ -574,9 +604,9 @@ def test_a_three_line_member_sale_costs_a_fixed_number_of_queries(
 ) -> None:
     services.cashier_session_open(cooperative=coop, opening_float=100_000, actor=kasir)
     sell(coop, kasir, (lpg, 1))  # the first sale creates the counter and stock rows
-    # Measured: 29 on SQLite and PostgreSQL (savepoints included; one asks whether any line is a
-    # subsidised product): no query per line.
-    with django_assert_max_num_queries(29):
+    # Measured: 30 on SQLite and PostgreSQL (savepoints included; one asks whether any line is a
+    # subsidised product, one adds to the member's monthly purchase total): no query per line.
+    with django_assert_max_num_queries(30):
         sale = sell(
             coop,
             kasir,
@@ -588,7 +618,7 @@ def test_a_three_line_member_sale_costs_a_fixed_number_of_queries(
             idempotency_key="q-1",
         )
     assert sale.total == 219_400
-    with django_assert_max_num_queries(29):
+    with django_assert_max_num_queries(30):
         sell(
             coop,
             kasir,

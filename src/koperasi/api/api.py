@@ -19,6 +19,7 @@ from koperasi.regions.api import router as regions_router
 from koperasi.savings.api import router as savings_router
 from koperasi.shop.api import router as shop_router
 from koperasi.shop.api_reports import router as shop_reports_router
+from koperasi.shu.api import router as shu_router
 from koperasi.subsidies.api import router as subsidies_router
 from koperasi.subsidies.api_reports import router as subsidies_reports_router
 
@@ -76,4 +77,5 @@ api.add_router("/coops", shop_router)  # /coops/{coop}/products, /purchases, /sa
 api.add_router("/coops", shop_reports_router)  # /coops/{coop}/shop/reports/...
 api.add_router("/coops", subsidies_router)  # /coops/{coop}/subsidies/programs, /recipients, /usage
 api.add_router("/coops", subsidies_reports_router)  # /coops/{coop}/subsidies/reports/...
+api.add_router("/coops", shu_router)  # /coops/{coop}/shu, /shu/{year}/close, /simulate, /approve, /members, ...
 api.add_router("/oversight", oversight_router)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "koperasi.loans",
     "koperasi.shop",
     "koperasi.subsidies",
+    "koperasi.shu",
     "koperasi.oversight",
     "koperasi.api",
     "koperasi.demo",

@@ -16,6 +16,8 @@ urlpatterns = [
     path("k/<slug:code>/pinjaman/", include("koperasi.loans.urls")),
     path("k/<slug:code>/gerai/", include("koperasi.shop.urls")),
     path("k/<slug:code>/subsidi/", include("koperasi.subsidies.urls")),
+    path("k/<slug:code>/shu/", include("koperasi.shu.urls")),
+    path("k/<slug:code>/saya/shu/", include("koperasi.shu.urls_portal")),
     path("k/<slug:code>/saya/belanja/", include("koperasi.shop.urls_portal")),
     path("k/<slug:code>/saya/pinjaman/", include("koperasi.loans.urls_portal")),
     path("k/<slug:code>/saya/", include("koperasi.savings.urls_portal")),

@@ -41,6 +41,7 @@ from koperasi.core.services import cooperative_user_add
 from koperasi.core.web import form_add_domain_error
 from koperasi.loans.navigation import loan_nav_perms
 from koperasi.members.navigation import nav_perms
+from koperasi.shu.navigation import shu_nav_perms
 from koperasi.subsidies.navigation import subsidy_nav_perms
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -100,6 +101,7 @@ def cooperative_detail(request: HttpRequest, code: str) -> HttpResponse:
         nav_perms=nav_perms(roles),
         loan_perms=loan_nav_perms(roles),
         subsidy_perms=subsidy_nav_perms(roles),
+        shu_perms=shu_nav_perms(roles),
         can_portal=can(roles, Action.PORTAL_VIEW),
         unit_status_form=UnitStatusForm() if can_edit else None,
         stage_form=StageChangeForm(initial={"stage": profile["next_stage"]}),

@@ -69,3 +69,19 @@ def require(roles: frozenset[Role], action: Action) -> None:
     """Raise :class:`PermissionDenied` unless one of ``roles`` may do ``action``."""
     if not can(roles, action):
         raise PermissionDenied()
+
+
+# Undoing a close (a month, a year) needs both the ketua and the pengawas: one asks, the other approves.
+BOARD_PAIR = (Role.KETUA, Role.PENGAWAS)
+
+
+def board_pair_role(user: Any, cooperative: Any, *, refusal: str, exclude: str = "") -> Role:
+    """Return the one of ketua/pengawas ``user`` acts as (not ``exclude``, the role that asked).
+
+    Raises PermissionDenied with ``refusal`` when the user holds neither (or only ``exclude``).
+    """
+    held = roles_for(user, cooperative)
+    for role in BOARD_PAIR:
+        if role in held and role != exclude:
+            return role
+    raise PermissionDenied(refusal)

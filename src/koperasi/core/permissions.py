@@ -63,6 +63,13 @@ class Action(enum.StrEnum):
     SUBSIDY_REGISTER = "subsidies.register"
     SUBSIDY_REPORTS = "subsidies.reports"
     SUBSIDY_NIK_VIEW = "subsidies.nik"
+    SHU_VIEW = "shu.view"
+    SHU_SETTINGS = "shu.settings"
+    SHU_SIMULATE = "shu.simulate"
+    SHU_CLOSE = "shu.close"
+    SHU_REOPEN = "shu.reopen"
+    SHU_APPROVE = "shu.approve"
+    SHU_PAY = "shu.pay"
 
 
 _BOARD = {Role.KETUA, Role.SEKRETARIS}
@@ -136,6 +143,17 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SUBSIDY_REGISTER: frozenset({Role.KASIR, Role.KETUA, Role.SEKRETARIS, Role.BENDAHARA, Role.MANAJER}),
     Action.SUBSIDY_REPORTS: frozenset(_OFFICERS | {Role.ADMIN}),
     Action.SUBSIDY_NIK_VIEW: frozenset({Role.KETUA, Role.BENDAHARA, Role.MANAJER}),
+    # Year-end close and SHU (domain.md §2). The officers read it (the pengawas checks it); the
+    # bendahara closes the books and pays; pengurus prepare the RAT proposal with simulations;
+    # the RAT's decision is recorded by the ketua or sekretaris (or the bendahara who posts it).
+    # Reopening a closed year needs both ketua and pengawas (shu.services).
+    Action.SHU_VIEW: frozenset(_OFFICERS | {Role.ADMIN}),
+    Action.SHU_SETTINGS: frozenset({Role.KETUA, Role.BENDAHARA}),
+    Action.SHU_SIMULATE: frozenset({Role.KETUA, Role.SEKRETARIS, Role.BENDAHARA, Role.PENGAWAS, Role.MANAJER}),
+    Action.SHU_CLOSE: frozenset({Role.BENDAHARA}),
+    Action.SHU_REOPEN: frozenset({Role.KETUA, Role.PENGAWAS}),
+    Action.SHU_APPROVE: frozenset({Role.KETUA, Role.SEKRETARIS, Role.BENDAHARA}),
+    Action.SHU_PAY: frozenset({Role.BENDAHARA, Role.KASIR}),
 }
 
 

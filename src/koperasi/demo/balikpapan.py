@@ -4,7 +4,8 @@ Three have gerai and gudang under construction (Graha Indah, Sepinggan Baru, Man
 seven are operating with Perum Bulog and PT Pertamina Patra Niaga as partners, and the
 rest are at the proposal stage. The operating ones have members and savings
 (``demo.members``); the demo user ``anggota`` is a member of Gunung Sari Ulu and sees the
-portal. Loading is idempotent: what exists is left as it is.
+portal. Three of them also have a closed tahun buku 2025 and its SHU (``demo.shu``).
+Loading is idempotent: what exists is left as it is.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from koperasi.demo.books import demo_books_post, demo_periods_close
 from koperasi.demo.loans import LoansResult, demo_loans_load
 from koperasi.demo.members import demo_members_load, demo_portal_link
 from koperasi.demo.shop import ShopResult, demo_shop_load
+from koperasi.demo.shu import ShuDemoResult, demo_shu_load
 from koperasi.regions.models import Region
 from koperasi.regions.selectors import village_list
 
@@ -86,6 +88,9 @@ class DemoResult:
     subsidy_programs: int = 0
     subsidy_recipients: int = 0
     distributions: int = 0
+    years_closed: int = 0
+    shu_distributions: int = 0
+    shu_payments: int = 0
     notes: list[str] = field(default_factory=list)
 
     def add_loans(self, loaded: LoansResult) -> None:
@@ -100,6 +105,14 @@ class DemoResult:
         self.distributions += loaded.distributions
         self.users_created += loaded.users_created
         self.notes += loaded.notes
+
+    def add_shu(self, loaded: ShuDemoResult) -> None:
+        self.members_registered += loaded.members_registered
+        self.savings_transactions += loaded.savings_transactions
+        self.years_closed += loaded.years_closed
+        self.shu_distributions += loaded.distributions
+        self.shu_payments += loaded.payments
+        self.users_created += loaded.users_created
 
 
 def _target_stage(kelurahan_code: str) -> Stage:
@@ -282,7 +295,8 @@ def _walk_stages(coop: Cooperative, target: Stage, actor: Any) -> None:
 def cooperative_demo_create(kelurahan: Region, serial: int, actor: Any, result: DemoResult) -> Cooperative:
     """Register one demo cooperative and bring it to its stage as the rules allow.
 
-    An operating one gets its books, then its members and savings, then its loans
+    An operating one gets its books, then (three of them) its founders and tahun buku 2025
+    closed with its SHU (``demo.shu``), then its members and savings, then its loans
     (``demo.loans``), then its gerai (``demo.shop``), and only then (the demo cooperative)
     are its July–September books closed: a closed month takes no savings, loan payments or sales.
     """
@@ -302,6 +316,7 @@ def cooperative_demo_create(kelurahan: Region, serial: int, actor: Any, result: 
         _walk_stages(coop, target, actor)
         if target == Stage.BEROPERASI:
             demo_books_post(coop, serial, actor)
+            result.add_shu(demo_shu_load(coop, actor))
             loaded = demo_members_load(coop, serial, actor)
             result.members_registered += loaded.registered
             result.savings_transactions += loaded.transactions
@@ -317,6 +332,11 @@ def _members_catch_up(kelurahan: Region, serial: int, actor: Any, result: DemoRe
     coop = Cooperative.objects.select_related("kelurahan").get(kelurahan=kelurahan)
     if coop.stage != Stage.BEROPERASI:
         return
+    try:
+        with transaction.atomic():
+            result.add_shu(demo_shu_load(coop, actor))
+    except DomainError as exc:  # loaded before 2025 existed: the savings of 2026 leave no room for it
+        result.notes.append(f"{coop.name}: tahun buku 2025 demo tidak dimuat ({exc.message}).")
     try:
         with transaction.atomic():
             loaded = demo_members_load(coop, serial, actor)

@@ -58,7 +58,7 @@ from koperasi.cooperatives.models import BusinessUnit, Cooperative
 from koperasi.core.models import CooperativeRole
 from koperasi.core.roles import Role
 from koperasi.core.services import cooperative_user_add
-from koperasi.demo.members import FAMILY, FEMALE, MALE
+from koperasi.demo.members import FAMILY, FEMALE, JOIN_FIRST, MALE
 from koperasi.ledger.services import ByRole, LineInput, journal_post
 from koperasi.loans import calculations
 from koperasi.loans import services as loans
@@ -535,7 +535,10 @@ def demo_loans_load(cooperative: Cooperative, actor: Any) -> LoansResult:
     result = LoansResult()
     if LoanProduct.objects.filter(cooperative=cooperative).exists():
         return result
-    rows = Member.objects.filter(cooperative=cooperative, status=MemberStatus.AKTIF).order_by("member_no")
+    # The members who joined from June 2026 (demo.members); founders of 2025 (demo.shu) do not borrow here.
+    rows = Member.objects.filter(
+        cooperative=cooperative, status=MemberStatus.AKTIF, joined_on__gte=JOIN_FIRST
+    ).order_by("member_no")
     members = {no: day for no, day in rows.values_list("member_no", "activated_on") if day is not None}
     if not members:
         return result

@@ -63,7 +63,7 @@ from koperasi.core.models import CooperativeRole
 from koperasi.core.roles import Role
 from koperasi.core.services import cooperative_user_add
 from koperasi.demo.loans import LoansResult, _officers
-from koperasi.demo.members import _nik
+from koperasi.demo.members import JOIN_FIRST, _nik
 from koperasi.demo.subsidies import MOVED_AWAY, DemoSubsidies
 from koperasi.ledger.models import JournalEntry
 from koperasi.ledger.services import ByRole, LineInput, journal_post
@@ -356,8 +356,9 @@ class _Shop:
         self.subsidies.moved_away(day)
 
     def _umkm_owner(self) -> Member:
-        """The member whose kitchen makes the consigned snacks: an early member, not the portal user."""
-        early = [m for m in self.members if m.activated_on and m.activated_on <= D(2026, 7, 1) and m.member_no > 1]
+        """The member whose kitchen makes the consigned snacks: an early member, not the first (the portal user)."""
+        first = self.members[0]
+        early = [m for m in self.members if m.activated_on and m.activated_on <= D(2026, 7, 1) and m is not first]
         cooks = [m for m in early if m.occupation in ("Ibu rumah tangga", "Wiraswasta")]
         return (cooks or early or self.members)[0]
 
@@ -778,8 +779,9 @@ def demo_shop_load(cooperative: Cooperative, serial: int, actor: Any) -> ShopRes
             f"{cooperative.name}: gerai demo tidak dimuat (buku demo lama sudah berisi rekap penjualan)."
         )
         return result
+    # The members who joined from June 2026 (demo.members); the 2025 founders (demo.shu) are not in its plan.
     members = list(
-        Member.objects.filter(cooperative=cooperative, status=MemberStatus.AKTIF)
+        Member.objects.filter(cooperative=cooperative, status=MemberStatus.AKTIF, joined_on__gte=JOIN_FIRST)
         .exclude(activated_on=None)
         .order_by("member_no")
     )

@@ -57,3 +57,9 @@ class CashFlowGroup(models.TextChoices):
 class ReopenStatus(models.TextChoices):
     PENDING = "menunggu", "Menunggu persetujuan"
     APPROVED = "disetujui", "Disetujui"
+
+
+# The source of the year-end close's entries (and of their reversal when a year is reopened).
+# The income statement leaves them out: they move a year's income and expense into equity,
+# they are not income or expense themselves.
+YEAR_CLOSE_SOURCE = "year_close"

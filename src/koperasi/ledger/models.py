@@ -10,7 +10,10 @@ Invariants. Each is enforced by the database (constraints and the triggers of mi
   it is posted by one UPDATE. At that moment it must have at least two lines, and debits =
   credits = ``amount`` > 0. A posted entry and its lines can never be updated or deleted;
   corrections are reversal entries (``reverses``), and an entry is reversed at most once.
-- No entry is inserted or posted into a month that ``Period`` marks closed.
+- No entry is inserted or posted into a month that ``Period`` marks closed. The one
+  exception is the year-end close's own entry (``services.closing_entry_post``), which
+  briefly lifts December's close inside its transaction: nobody else can see it open.
+- A month of a year in ``YearLock`` (the year-end close holds it) cannot be reopened.
 - ``idempotency_key`` is unique per cooperative; ``seq`` is unique per cooperative.
 - Hash chain: posting requires ``seq = LedgerHead.last_seq + 1`` and
   ``prev_hash = LedgerHead.last_hash``; the trigger then advances the head. ``hash`` is the
@@ -225,3 +228,17 @@ class PeriodReopenRequest(TenantModel):
                 fields=["cooperative", "period"], condition=Q(status="menunggu"), name="reopen_one_pending"
             ),
         ]
+
+
+class YearLock(TenantModel):
+    """A closed fiscal year: none of its months may be reopened while this row exists.
+
+    Created and removed by the year-end close (``shu.services``) through
+    ``ledger.services.year_lock`` / ``year_unlock``; the ledger only enforces it.
+    """
+
+    year = models.PositiveSmallIntegerField()
+    locked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cooperative", "year"], name="year_lock_unique")]

@@ -23,7 +23,7 @@ from django.db.models import Min, Q, Sum
 
 from koperasi.cooperatives.models import BusinessUnit, Cooperative
 from koperasi.core.errors import Conflict, NotFound, ValidationError
-from koperasi.ledger.choices import AccountType, CashFlowGroup, ReopenStatus
+from koperasi.ledger.choices import YEAR_CLOSE_SOURCE, AccountType, CashFlowGroup, ReopenStatus
 from koperasi.ledger.models import (
     Account,
     AccountDayTotal,
@@ -81,6 +81,16 @@ def journal_source_types(*, cooperative: Cooperative) -> list[str]:
         .values_list("source_type", flat=True)
         .distinct()
     )
+
+
+def first_entry_date(*, cooperative: Cooperative) -> datetime.date | None:
+    """Return the date of the cooperative's earliest posted entry, or None for empty books."""
+    return JournalEntry.objects.filter(cooperative=cooperative, is_posted=True).aggregate(first=Min("date"))["first"]
+
+
+def has_entries_before(*, cooperative: Cooperative, day: datetime.date) -> bool:
+    """Return whether anything is posted dated before ``day``."""
+    return JournalEntry.objects.filter(cooperative=cooperative, is_posted=True, date__lt=day).exists()
 
 
 def entry_get(*, cooperative: Cooperative, entry_id: int) -> JournalEntry:
@@ -184,6 +194,31 @@ def unit_totals_between(*, cooperative: Cooperative, start: datetime.date | None
             row[0] += debit
             row[1] += credit
     return {key: (d, c) for key, (d, c) in totals.items()}
+
+
+def operating_unit_totals_between(*, cooperative: Cooperative, start: datetime.date, end: datetime.date) -> UnitTotals:
+    """Return ``unit_totals_between`` without the year-end close's entries (and their reversals).
+
+    The income statement and the close itself read these: a closing entry moves a year's
+    income and expense to equity; it is neither. Closing entries fall on 31 December, so
+    this costs one small extra query.
+    """
+    totals = {
+        key: list(value) for key, value in unit_totals_between(cooperative=cooperative, start=start, end=end).items()
+    }
+    closing_entries = JournalEntry.objects.filter(
+        cooperative=cooperative, source_type=YEAR_CLOSE_SOURCE, date__gte=start, date__lte=end
+    ).values("id")
+    for account_id, unit_id, debit, credit in (
+        JournalLine.objects.filter(cooperative=cooperative, entry_id__in=closing_entries)
+        .values("account_id", "business_unit_id")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+        .values_list("account_id", "business_unit_id", "d", "c")
+    ):
+        row = totals.setdefault((account_id, unit_id or 0), [0, 0])
+        row[0] -= debit
+        row[1] -= credit
+    return {key: (d, c) for key, (d, c) in totals.items() if d or c}
 
 
 def totals_between(*, cooperative: Cooperative, start: datetime.date | None, end: datetime.date) -> Totals:
@@ -373,9 +408,12 @@ class IncomeStatement:
 
 
 def income_statement(*, cooperative: Cooperative, date_from: datetime.date, date_to: datetime.date) -> IncomeStatement:
-    """Return the perhitungan hasil usaha for a range: members / non-members apart, per business unit."""
+    """Return the perhitungan hasil usaha for a range: members / non-members apart, per business unit.
+
+    The year-end close's entries are left out, so a closed year still shows what it earned.
+    """
     _check_range(date_from, date_to)
-    unit_totals = unit_totals_between(cooperative=cooperative, start=date_from, end=date_to)
+    unit_totals = operating_unit_totals_between(cooperative=cooperative, start=date_from, end=date_to)
     accounts = [
         a
         for a in Account.objects.filter(cooperative=cooperative)

@@ -16,16 +16,16 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from koperasi.cooperatives.models import BusinessUnit, Cooperative
-from koperasi.core.access import roles_for
+from koperasi.core.access import board_pair_role
 from koperasi.core.audit import audit_record
 from koperasi.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from koperasi.core.money import format_rupiah
-from koperasi.core.roles import Role
 from koperasi.ledger import journal_sql
 from koperasi.ledger.chart import chart_create
 from koperasi.ledger.choices import (
     NORMAL_SIDE,
     TYPE_BY_DIGIT,
+    YEAR_CLOSE_SOURCE,
     AccountType,
     CashFlowGroup,
     ReopenStatus,
@@ -40,6 +40,7 @@ from koperasi.ledger.models import (
     LedgerHead,
     Period,
     PeriodReopenRequest,
+    YearLock,
 )
 from koperasi.ledger.periods import month_start
 
@@ -512,15 +513,7 @@ def period_close(*, cooperative: Cooperative, month: datetime.date, reason: str,
     return period
 
 
-_REOPEN_ROLES = (Role.KETUA, Role.PENGAWAS)
-
-
-def _reopen_role(actor: Any, cooperative: Cooperative, exclude: str = "") -> Role:
-    held = roles_for(actor, cooperative)
-    for role in _REOPEN_ROLES:
-        if role in held and role != exclude:
-            return role
-    raise PermissionDenied("Membuka kembali periode memerlukan ketua dan pengawas.")
+_REOPEN_REFUSAL = "Membuka kembali periode memerlukan ketua dan pengawas."
 
 
 def period_reopen_request(
@@ -531,7 +524,7 @@ def period_reopen_request(
     Raises PermissionDenied (neither ketua nor pengawas), ValidationError (no reason),
     Conflict (``period_not_closed``, ``reopen_pending``).
     """
-    role = _reopen_role(actor, cooperative)
+    role = board_pair_role(actor, cooperative, refusal=_REOPEN_REFUSAL)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError.for_field("reason", "Alasan membuka kembali periode wajib diisi.")
@@ -539,6 +532,12 @@ def period_reopen_request(
         period = Period.objects.select_for_update().filter(cooperative=cooperative, month=month_start(month)).first()
         if period is None or not period.is_closed:
             raise Conflict(f"Periode {month:%m/%Y} tidak sedang ditutup.", code="period_not_closed")
+        if YearLock.objects.filter(cooperative=cooperative, year=period.month.year).exists():
+            raise Conflict(
+                f"Tahun buku {period.month.year} sudah ditutup; bulannya tidak dapat dibuka kembali "
+                "sebelum tahun buku dibuka kembali oleh ketua dan pengawas.",
+                code="year_closed",
+            )
         if PeriodReopenRequest.objects.filter(
             cooperative=cooperative, period=period, status=ReopenStatus.PENDING
         ).exists():
@@ -566,7 +565,7 @@ def period_reopen_approve(*, cooperative: Cooperative, request: PeriodReopenRequ
         raise NotFound()
     if getattr(actor, "pk", None) == request.requested_by_id:
         raise PermissionDenied("Persetujuan harus dari orang lain (ketua dan pengawas).")
-    role = _reopen_role(actor, cooperative, exclude=request.requested_role)
+    role = board_pair_role(actor, cooperative, refusal=_REOPEN_REFUSAL, exclude=request.requested_role)
     with transaction.atomic():
         locked = PeriodReopenRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != ReopenStatus.PENDING:
@@ -591,3 +590,83 @@ def period_reopen_approve(*, cooperative: Cooperative, request: PeriodReopenRequ
             },
         )
     return period
+
+
+# --- The year-end close ----------------------------------------------------------------------
+def year_lock(*, cooperative: Cooperative, year: int) -> None:
+    """Lock a closed year's months against reopening (called by the year-end close, in its transaction)."""
+    YearLock.objects.get_or_create(cooperative=cooperative, year=year)
+
+
+def year_unlock(*, cooperative: Cooperative, year: int) -> None:
+    """Lift the lock again (called when ketua and pengawas reopen the year)."""
+    YearLock.objects.filter(cooperative=cooperative, year=year).delete()
+
+
+def closing_entry_post(
+    *,
+    cooperative: Cooperative,
+    year: int,
+    lines: Sequence[LineInput],
+    memo: str,
+    actor: Any,
+    reverses: JournalEntry | None = None,
+) -> JournalEntry:
+    """Post the year-end close's entry (or its reversal) on 31 December of ``year``.
+
+    December is closed by then (the close requires every month closed), so the close is
+    lifted for this one entry and restored before the transaction ends: no other posting
+    can see the month open (they read it under the ledger head lock this entry holds, or
+    after the commit). Only the year-end close calls this. Raises what ``journal_post`` raises.
+    """
+    day = datetime.date(year, 12, 31)
+    with transaction.atomic():
+        december = Period.objects.select_for_update().filter(cooperative=cooperative, month=month_start(day)).first()
+        if december is not None and december.is_closed:
+            Period.objects.filter(pk=december.pk).update(is_closed=False)
+        else:
+            december = None
+        entry = journal_post(
+            cooperative=cooperative,
+            date=day,
+            lines=lines,
+            memo=memo,
+            source=f"{YEAR_CLOSE_SOURCE}:{year}",
+            actor=actor,
+            reverses=reverses,
+        )
+        if december is not None:
+            Period.objects.filter(pk=december.pk).update(is_closed=True)
+    return entry
+
+
+def closing_entry_reverse(*, cooperative: Cooperative, entry: JournalEntry, year: int, actor: Any) -> JournalEntry:
+    """Post the mirror of a year-end closing entry on the same 31 December (the year is reopened).
+
+    Raises NotFound (another cooperative's entry) and Conflict (``entry_already_reversed``).
+    """
+    if entry.cooperative_id != cooperative.pk:
+        raise NotFound()
+    mirror = [
+        LineInput(
+            account=ln.account,
+            debit=ln.credit,
+            credit=ln.debit,
+            business_unit=ln.business_unit,
+            memo=ln.memo,
+            member_id=ln.member_id,
+        )
+        for ln in JournalLine.objects.filter(entry=entry).select_related("account", "business_unit")
+    ]
+    try:
+        with transaction.atomic():
+            return closing_entry_post(
+                cooperative=cooperative,
+                year=year,
+                lines=mirror,
+                memo=f"Pembalikan tutup buku {year} ({entry.number}): tahun buku dibuka kembali",
+                actor=actor,
+                reverses=entry,
+            )
+    except IntegrityError as exc:
+        raise Conflict(f"Jurnal {entry.number} sudah pernah dibalik.", code="entry_already_reversed") from exc

@@ -50,6 +50,11 @@ COOPERATIVE_HEADERS = (
     "LPG 3 kg bersubsidi bulan ini (tabung)",
     "Beras SPHP bulan ini (kemasan)",
     "Penerima subsidi aktif",
+    "Tahun buku terakhir ditutup",
+    "RAT pengesahan SHU tahun itu",
+    "Tahun buku wajib RAT",
+    "Batas RAT",
+    "Status RAT",
 )
 MAX_COLUMN_WIDTH = 50
 
@@ -93,6 +98,11 @@ def _cooperative_cells(row: Mapping[str, Any]) -> list[Any]:
         row["subsidy_lpg_3kg_month"],
         row["subsidy_sphp_month"],
         row["subsidy_recipients_active"],
+        row["fiscal_year_last_closed"],
+        row["shu_rat_date"],
+        row["rat_year"],
+        row["rat_deadline"],
+        row["rat_status_label"] or None,
     ]
 
 

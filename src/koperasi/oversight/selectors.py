@@ -25,16 +25,31 @@ Subsidised goods (issue 7): ``subsidy_lpg_3kg_month`` and ``subsidy_sphp_month``
 ``subsidy_recipients_active`` its registered recipients who may buy. Totals only: the Dinas never
 sees a NIK. They come from one more query for all the cooperatives shown
 (:func:`subsidy_figures`, GROUP BY cooperative), so rows are shaped by :func:`oversight_items`.
+
+Year-end close and SHU (issue 8): ``fiscal_year_last_closed`` is the last tahun buku the
+cooperative closed (``shu.FiscalYear``), ``shu_rat_date`` the date of the RAT that approved
+that year's SHU (none while it is not distributed). ``rat_year``, ``rat_deadline`` and
+``rat_status`` follow the RAT deadline (domain.md §3, UU 25/1992 Pasal 26(2)): the tahun buku
+that ended last (31 December of last year), for a cooperative whose books go back to it, must
+have its RAT within six months of its end. ``disahkan``: its SHU distribution is recorded
+(the RAT's date and decision, ``shu.ShuDistribution``); ``terlambat``: the six months are over
+and none is recorded; ``menunggu``: still within them. The system knows a RAT by the SHU
+decision it records (the governance module with the meetings themselves is not built), so a
+year without a member surplus to share shows as ``terlambat`` too. The six months are the
+statutory limit the Dinas checks, not the shorter one an AD may set. Four more correlated
+subqueries of the same query (index lookups on (cooperative, year) and (cooperative, date)).
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import models
 from django.db.models import (
     Avg,
     BigIntegerField,
@@ -50,17 +65,20 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from koperasi.cooperatives.choices import LegalKind, LegalStatus, UnitStatus
 from koperasi.cooperatives.models import BusinessUnit, Cooperative, Facility, LegalRecord, Partner, StageChange
 from koperasi.cooperatives.selectors import cooperative_list_for_user, stage_counts
 from koperasi.ledger.choices import AccountType
-from koperasi.ledger.models import AccountMonthTotal
+from koperasi.ledger.models import AccountMonthTotal, JournalEntry
 from koperasi.loans.calculations import DEFAULT_RULES
 from koperasi.loans.choices import LoanStatus
 from koperasi.loans.models import Loan, LoanSetting
 from koperasi.loans.month_end import days_past_due_expression
 from koperasi.members.models import Member
+from koperasi.shu.choices import YearStatus
+from koperasi.shu.models import FiscalYear, ShuDistribution
 from koperasi.subsidies.calculations import window
 from koperasi.subsidies.models import Distribution, Recipient
 
@@ -143,6 +161,7 @@ def oversight_queryset(
     year_start = datetime.date(today.year, 1, 1)
     facilities = Facility.objects.filter(cooperative=OuterRef("pk")).order_by().values("cooperative")
     last_change = StageChange.objects.filter(cooperative=OuterRef("pk")).order_by().values("cooperative")
+    distributions = ShuDistribution.objects.filter(cooperative=OuterRef("pk")).order_by("-year")
     return cooperative_list_for_user(
         user=user, region_code=region_code, kecamatan_code=kecamatan_code, stage=stage, search=search
     ).annotate(
@@ -171,6 +190,16 @@ def oversight_queryset(
             F("credit") - F("debit"), account__role="sales_members", month__gte=year_start
         ),
         inventory_value=_books_sum(F("debit") - F("credit"), account__role="inventory"),
+        fiscal_year_last_closed=Subquery(
+            FiscalYear.objects.filter(cooperative=OuterRef("pk"), status=YearStatus.CLOSED)
+            .order_by("-year")
+            .values("year")[:1]
+        ),
+        shu_last_year=Subquery(distributions.values("year")[:1]),
+        shu_last_rat_date=Subquery(distributions.values("rat_date")[:1]),
+        books_from=Subquery(
+            JournalEntry.objects.filter(cooperative=OuterRef("pk"), is_posted=True).order_by("date").values("date")[:1]
+        ),
     )
 
 
@@ -234,16 +263,64 @@ def subsidy_figures(*, cooperative_ids: Sequence[int], day: datetime.date | None
     }
 
 
+RAT_DEADLINE_MONTHS = 6  # UU 25/1992 Pasal 26(2): the RAT within six months after the tahun buku ends
+
+
+class RatStatus(models.TextChoices):
+    """Where a cooperative stands with the RAT of the tahun buku that ended last."""
+
+    APPROVED = "disahkan", _("Disahkan RAT")  # the RAT's SHU decision for that year is recorded
+    LATE = "terlambat", _("Terlambat")  # past the deadline, none recorded
+    WAITING = "menunggu", _("Menunggu RAT")  # before the deadline, none recorded yet
+
+
+@dataclass(frozen=True)
+class RatDeadline:
+    year: int | None = None  # the tahun buku whose RAT is due (None: no books then)
+    deadline: datetime.date | None = None
+    status: RatStatus | None = None
+
+
+def rat_deadline(
+    *, books_from: datetime.date | None, last_distributed_year: int | None, day: datetime.date
+) -> RatDeadline:
+    """Return the RAT deadline of the tahun buku that ended last before ``day``, and where the cooperative stands.
+
+    A cooperative with nothing posted in or before that year owes no RAT for it (an empty
+    result). Pure: the figures come from :func:`oversight_queryset`.
+    """
+    year = day.year - 1
+    if books_from is None or books_from.year > year:
+        return RatDeadline()
+    # The year ends on 31 December, so the deadline is the last day of the sixth month after it (30 June).
+    deadline = datetime.date(year + 1, RAT_DEADLINE_MONTHS, calendar.monthrange(year + 1, RAT_DEADLINE_MONTHS)[1])
+    if last_distributed_year is not None and last_distributed_year >= year:
+        status = RatStatus.APPROVED
+    elif day > deadline:
+        status = RatStatus.LATE
+    else:
+        status = RatStatus.WAITING
+    return RatDeadline(year, deadline, status)
+
+
 def oversight_items(coops: Iterable[Cooperative], *, day: datetime.date | None = None) -> list[dict[str, Any]]:
-    """Shape annotated cooperatives as rows of the Dinas list, with their subsidy figures (one more query)."""
+    """Shape annotated cooperatives as rows of the Dinas list, with their subsidy figures (one more query).
+
+    ``day`` (default today) is the month of the subsidy figures and the day the RAT deadline is judged on.
+    """
     listed = list(coops)
+    day = day or timezone.localdate()
     subsidies = subsidy_figures(cooperative_ids=[c.pk for c in listed], day=day)
-    return [oversight_item(coop, subsidies.get(coop.pk, SubsidyFigures())) for coop in listed]
+    return [oversight_item(coop, subsidies.get(coop.pk, SubsidyFigures()), day=day) for coop in listed]
 
 
-def oversight_item(coop: Any, subsidies: SubsidyFigures) -> dict[str, Any]:
+def oversight_item(coop: Any, subsidies: SubsidyFigures, *, day: datetime.date | None = None) -> dict[str, Any]:
     """Shape one annotated cooperative and its subsidy figures as a row of the Dinas list (API and Excel)."""
     progress = getattr(coop, "facilities_progress", None)
+    last_closed = coop.fiscal_year_last_closed
+    rat = rat_deadline(
+        books_from=coop.books_from, last_distributed_year=coop.shu_last_year, day=day or timezone.localdate()
+    )
     return {
         "code": coop.code,
         "name": coop.name,
@@ -274,6 +351,12 @@ def oversight_item(coop: Any, subsidies: SubsidyFigures) -> dict[str, Any]:
         "subsidy_lpg_3kg_month": subsidies.lpg_3kg_month,
         "subsidy_sphp_month": subsidies.sphp_month,
         "subsidy_recipients_active": subsidies.recipients_active,
+        "fiscal_year_last_closed": last_closed,
+        "shu_rat_date": coop.shu_last_rat_date if last_closed and coop.shu_last_year == last_closed else None,
+        "rat_year": rat.year,
+        "rat_deadline": rat.deadline,
+        "rat_status": rat.status,
+        "rat_status_label": str(RatStatus(rat.status).label) if rat.status else "",
     }
 
 

@@ -17,6 +17,9 @@ Invariants (database constraints unless noted):
   the first sale.
 - ``SaleLine.qty_returned ≤ qty``; ``Sale.total_returned`` = Σ approved returns; a sale's
   member purchase (SHU jasa usaha) is ``total − total_returned``.
+- ``MemberPurchaseMonth`` = Σ (qty − qty_returned) × unit_price of member sales' lines per
+  (member, business unit, month of the sale's date), kept by the sale and the return in
+  their transaction (``purchase_totals``; checked against the lines after every test).
 - One open ``CashierSession`` per cashier per cooperative.
 - Supplier payable = Σ receipts not paid on receipt − Σ payments per supplier, never
   negative (``services``); the ledger's trade payable = Σ over suppliers.
@@ -635,3 +638,26 @@ class ConsignmentSettlement(TenantModel):
                 condition=Q(channel__in=SupplierPaymentChannel.values), name="consignment_settlement_channel"
             ),
         ]
+
+
+class MemberPurchaseMonth(TenantModel):
+    """A member's gerai purchases at one business unit in one month (the sale's), net of returns.
+
+    The SHU's jasa-usaha base (``shu.selectors.usage_bases``) sums twelve of these per member
+    instead of reading every sale line of the year (bench/shu_compute.py).
+    """
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    business_unit = models.ForeignKey("cooperatives.BusinessUnit", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(help_text="Tanggal 1 bulan penjualan.")
+    amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cooperative", "member", "business_unit", "month"], name="member_purchase_month_unique"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="member_purchase_month_not_negative"),
+            models.CheckConstraint(condition=Q(month__day=1), name="member_purchase_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["cooperative", "business_unit", "month"], name="member_purchase_unit_month")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +40,7 @@ from koperasi.shop.models import (
     StockLevel,
     Supplier,
 )
+from koperasi.shop.purchase_totals import member_purchases_add, member_purchases_return
 from koperasi.shop.services._common import (
     KEY_PREFIX,
     MAX_AMOUNT,
@@ -374,6 +375,13 @@ def sale_create(
         for sale_line in sale_lines:
             sale_line.sale = sale
         SaleLine.objects.bulk_create(sale_lines)
+        if is_member and buyer is not None:
+            member_purchases_add(
+                cooperative_id=cooperative.pk,
+                member_id=buyer.pk,
+                sale_date=date,
+                by_unit=_amount_by_unit((ln.business_unit_id, ln.line_total) for ln in sale_lines),
+            )
         if subsidised is not None:
             subsidy_till.distributions_record(
                 cooperative=cooperative,
@@ -397,6 +405,13 @@ def sale_create(
             data={"total": total, "lines": len(items)},
         )
     return sale
+
+
+def _amount_by_unit(amounts: Iterable[tuple[int, int]]) -> dict[int, int]:
+    totals: dict[int, int] = {}
+    for unit_id, amount in amounts:
+        totals[unit_id] = totals.get(unit_id, 0) + amount
+    return totals
 
 
 def _sale_session(cooperative: Cooperative, session: CashierSession | int | None, actor: Any) -> CashierSession | None:
@@ -636,6 +651,15 @@ def _approve_return(
     )
     request.status = ReturnStatus.APPROVED
     request.save()
+    if sale.is_member_sale and sale.member_id is not None:
+        member_purchases_return(
+            cooperative_id=cooperative.pk,
+            member_id=sale.member_id,
+            sale_date=sale.date,
+            by_unit=_amount_by_unit(
+                (sale_lines[row.sale_line_id].business_unit_id, row.amount) for row in return_lines
+            ),
+        )
     sale.total_returned += request.amount
     if all(ln.qty_returned == ln.qty for ln in SaleLine.objects.filter(sale=sale)):
         sale.status = SaleStatus.VOIDED

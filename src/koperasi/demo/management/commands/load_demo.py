@@ -20,6 +20,10 @@ class Command(BaseCommand):
             f"Barang bersubsidi: {result.subsidy_programs} program, {result.subsidy_recipients} penerima, "
             f"{result.distributions} penyaluran baru."
         )
+        self.stdout.write(
+            f"Tutup buku dan SHU: {result.years_closed} tahun buku ditutup, "
+            f"{result.shu_distributions} pembagian SHU, {result.shu_payments} pembayaran SHU baru."
+        )
         for note in result.notes:
             self.stdout.write(self.style.WARNING(note))
         self.stdout.write(f"Pengguna demo (kata sandi semua: {DEMO_PASSWORD}):")
@@ -29,5 +33,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<11} — {role.label}, KKMP Gunung Sari Ulu")
         self.stdout.write(
             "  ketua.<kode>, bendahara.<kode>, pengawas.<kode> — pengurus dan pengawas koperasi lain yang beroperasi"
+        )
+        self.stdout.write(
+            "  anggota.batu-ampar — anggota pendiri KKMP Batu Ampar: SHU 2025 di portal /k/batu-ampar/saya/shu/"
         )
         self.stdout.write("  (anggota = Budi Santoso, anggota KKMP Gunung Sari Ulu: portal /k/gunung-sari-ulu/saya/)")
