@@ -70,6 +70,7 @@ class Action(enum.StrEnum):
     SHU_REOPEN = "shu.reopen"
     SHU_APPROVE = "shu.approve"
     SHU_PAY = "shu.pay"
+    SHU_FUND_SPEND = "shu.fund_spend"
 
 
 _BOARD = {Role.KETUA, Role.SEKRETARIS}
@@ -154,6 +155,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SHU_REOPEN: frozenset({Role.KETUA, Role.PENGAWAS}),
     Action.SHU_APPROVE: frozenset({Role.KETUA, Role.SEKRETARIS, Role.BENDAHARA}),
     Action.SHU_PAY: frozenset({Role.BENDAHARA, Role.KASIR}),
+    # Spending a fund is the treasurer's decision on the board's behalf, not a cashier's.
+    Action.SHU_FUND_SPEND: frozenset({Role.BENDAHARA}),
 }
 
 

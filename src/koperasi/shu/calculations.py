@@ -16,12 +16,12 @@ so no rounding mode hides anywhere but where this module names it:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from koperasi.core.money import Rounding, Rupiah, to_rupiah
-from koperasi.shu.choices import LOAN_BASES, LOANS_UNIT, MEMBER_POOLS, Basis, Pool
+from koperasi.shu.choices import FUND_POOLS, LOAN_BASES, LOANS_UNIT, MEMBER_POOLS, Basis, NonMemberDestination, Pool
 
 HUNDRED = Decimal(100)
 MAX_LINES = 30
@@ -70,6 +70,36 @@ def pool_name(pool: str, *, unit: str = "", label: str = "", unit_names: Mapping
     if pool == Pool.JASA_USAHA:
         return f"{name} — {(unit_names or {}).get(unit) or unit}"
     return name
+
+
+def fund_key(pool: str, label: str = "") -> str:
+    """Name a fund for its sub-ledger: the pool code, or ``lainnya:<label>`` for a named other line."""
+    return f"{Pool.LAINNYA}:{label}" if pool == Pool.LAINNYA else pool
+
+
+def fund_name(key: str) -> str:
+    """The fund's name as people read it (``Dana pendidikan``, a lainnya line's label)."""
+    pool, _, label = key.partition(":")
+    return pool_name(pool, label=label)
+
+
+def fund_credits(
+    pools: Iterable[tuple[str, str, Rupiah]], *, non_member_amount: Rupiah, non_member_destination: str
+) -> dict[str, Rupiah]:
+    """Return what one SHU distribution puts into each fund, by fund key, in allocation order.
+
+    ``pools`` are (pool, label, amount) of the allocation; only fund pools count (domain.md
+    §2.2). The surplus from non-members adds to its destination when that is a fund
+    (domain.md §2.4); it is negative when non-members brought a loss.
+    """
+    credits: dict[str, Rupiah] = {}
+    for pool, label, amount in pools:
+        if pool in FUND_POOLS:
+            key = fund_key(pool, label)
+            credits[key] = credits.get(key, 0) + amount
+    if non_member_destination != NonMemberDestination.CADANGAN and non_member_amount:
+        credits[non_member_destination] = credits.get(non_member_destination, 0) + non_member_amount
+    return credits
 
 
 def format_percent(value: Decimal) -> str:

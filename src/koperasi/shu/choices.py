@@ -70,3 +70,10 @@ class ReopenStatus(models.TextChoices):
 class PaymentMethod(models.TextChoices):
     CASH = "tunai", _("Tunai")
     SUKARELA = "sukarela", _("Ke simpanan sukarela")
+
+
+class SpendChannel(models.TextChoices):
+    """How money leaves a fund."""
+
+    CASH = "tunai", _("Tunai (kas)")
+    BANK = "bank", _("Transfer bank")

@@ -18,6 +18,8 @@ Invariants (database-enforced where a constraint can say it):
   it) and its allocation entry was posted in the same transaction. ``shu_total`` =
   Σ pool amounts; ``members_total`` + ``remainder`` = Σ member pools; members' shares sum
   to ``members_total``.
+- ``ShuFundSpend``: a payment out of one fund, posted (Dr 2-1400, Cr kas/bank) in the same
+  transaction; a fund's spends never exceed what the distributions credited to it.
 - ``ShuMemberShare``: one per (distribution, member); ``total = jasa_modal + jasa_usaha``
   ≥ 0; once paid (cash or into sukarela, each posted) it is never paid again.
 """
@@ -29,7 +31,15 @@ from django.db import models
 from django.db.models import F, Q
 
 from koperasi.core.tenancy import TenantModel
-from koperasi.shu.choices import Basis, NonMemberDestination, PaymentMethod, Pool, ReopenStatus, YearStatus
+from koperasi.shu.choices import (
+    Basis,
+    NonMemberDestination,
+    PaymentMethod,
+    Pool,
+    ReopenStatus,
+    SpendChannel,
+    YearStatus,
+)
 
 _USER = settings.AUTH_USER_MODEL
 
@@ -208,3 +218,36 @@ class ShuMemberShare(TenantModel):
     @property
     def is_paid(self) -> bool:
         return self.paid_on is not None
+
+
+class ShuFundSpend(TenantModel):
+    """Money taken out of one SHU fund (dana pendidikan, sosial, pengurus…) for its purpose, posted.
+
+    A fund's balance is what the approved distributions put into it (``shu.calculations.
+    fund_credits``) less its spends; a spend never takes a fund below zero (checked under
+    the cooperative's row lock).
+    """
+
+    fund = models.CharField(max_length=120, help_text="Kunci dana: kode pool, atau lainnya:<nama>.")
+    amount = models.BigIntegerField()
+    date = models.DateField()
+    channel = models.CharField(max_length=10, choices=SpendChannel.choices)
+    purpose = models.CharField(max_length=200)
+    recipient = models.CharField(max_length=120, blank=True)
+    journal_entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    created_by = models.ForeignKey(_USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="shu_fund_spend_amount_positive"),
+            models.CheckConstraint(condition=Q(channel__in=SpendChannel.values), name="shu_fund_spend_channel_valid"),
+            models.UniqueConstraint(
+                fields=["cooperative", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="shu_fund_spend_key_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["cooperative", "fund"], name="shu_fund_spend_coop_fund")]

@@ -19,4 +19,5 @@ def shu_nav_perms(roles: Iterable[Role]) -> dict[str, bool]:
         "reopen": can(roles, Action.SHU_REOPEN),
         "approve": can(roles, Action.SHU_APPROVE),
         "pay": can(roles, Action.SHU_PAY),
+        "fund_spend": can(roles, Action.SHU_FUND_SPEND),
     }

@@ -44,7 +44,14 @@ from koperasi.shop.models import CashierSession, MemberPurchaseMonth
 from koperasi.shu import calculations
 from koperasi.shu.calculations import AllocationLine, ShuResult, UnitFigures
 from koperasi.shu.choices import Basis, NonMemberDestination, Pool, YearStatus
-from koperasi.shu.models import FiscalYear, FiscalYearReopenRequest, ShuDistribution, ShuMemberShare, ShuPolicy
+from koperasi.shu.models import (
+    FiscalYear,
+    FiscalYearReopenRequest,
+    ShuDistribution,
+    ShuFundSpend,
+    ShuMemberShare,
+    ShuPolicy,
+)
 
 # domain.md §11: cadangan 40, the members' 40 split in half (jasa usaha split by business unit),
 # pengurus, karyawan, pendidikan and sosial 5 each; jasa modal on pokok + wajib.
@@ -503,3 +510,59 @@ def member_shares(*, cooperative: Cooperative, member: Member) -> QuerySet[ShuMe
         .select_related("distribution")
         .order_by("-distribution__year")
     )
+
+
+# --- Funds (dana SHU) ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FundBalance:
+    key: str  # ``shu.calculations.fund_key``
+    name: str
+    credited: int  # what the approved distributions put in
+    spent: int
+    by_year: tuple[tuple[int, int], ...]  # (SHU year, amount credited), newest first
+
+    @property
+    def balance(self) -> int:
+        return self.credited - self.spent
+
+
+def fund_balances(*, cooperative: Cooperative) -> list[FundBalance]:
+    """Return every fund that was ever credited or spent from, with its balance (two queries).
+
+    What each distribution credited is recomputed from its stored allocation snapshot by the
+    same function that built its posting (``calculations.fund_credits``), so the sum of the
+    balances is the SHU-funds account (2-1400) less any manual journal on it.
+    """
+    credited: dict[str, dict[int, int]] = defaultdict(dict)
+    rows = ShuDistribution.objects.filter(cooperative=cooperative).order_by("-year")
+    for row in rows.values("year", "pools", "non_member_amount", "non_member_destination"):
+        credits = calculations.fund_credits(
+            ((p["pool"], p.get("label", ""), p["amount"]) for p in row["pools"]),
+            non_member_amount=row["non_member_amount"],
+            non_member_destination=row["non_member_destination"],
+        )
+        for key, amount in credits.items():
+            credited[key][row["year"]] = amount
+    spent = dict(
+        ShuFundSpend.objects.filter(cooperative=cooperative)
+        .values("fund")
+        .annotate(total=Sum("amount"))
+        .values_list("fund", "total")
+    )
+    keys = list(credited) + sorted(k for k in spent if k not in credited)
+    return [
+        FundBalance(
+            key=key,
+            name=calculations.fund_name(key),
+            credited=sum(credited[key].values()),
+            spent=spent.get(key, 0),
+            by_year=tuple(credited[key].items()),
+        )
+        for key in keys
+    ]
+
+
+def fund_spends(*, cooperative: Cooperative, fund: str | None = None) -> QuerySet[ShuFundSpend]:
+    """Return the cooperative's fund spends, newest first (optionally of one fund)."""
+    spends = ShuFundSpend.objects.filter(cooperative=cooperative).select_related("journal_entry", "created_by")
+    return spends.filter(fund=fund) if fund else spends

@@ -10,7 +10,6 @@ a reopen and an approval of the same cooperative run one after another.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,11 +29,12 @@ from koperasi.savings import services as savings_services
 from koperasi.savings.choices import SavingsKind
 from koperasi.shu import calculations, selectors
 from koperasi.shu.calculations import AllocationLine, ShuResult
-from koperasi.shu.choices import FUND_POOLS, NonMemberDestination, PaymentMethod, Pool, ReopenStatus, YearStatus
+from koperasi.shu.choices import NonMemberDestination, PaymentMethod, Pool, ReopenStatus, SpendChannel, YearStatus
 from koperasi.shu.models import (
     FiscalYear,
     FiscalYearReopenRequest,
     ShuDistribution,
+    ShuFundSpend,
     ShuMemberShare,
     ShuPolicy,
     ShuPolicyLine,
@@ -402,11 +402,11 @@ def fiscal_year_reopen_approve(*, cooperative: Cooperative, request: FiscalYearR
 
 
 # --- RAT approval and the allocation posting ------------------------------------------------
-def _text(value: Any, field_name: str, label: str, max_length: int) -> str:
+def _text(value: Any, field_name: str, label: str, max_length: int, *, required: bool = True) -> str:
     text = str(value or "").strip()
     if "\x00" in text:
         raise ValidationError.for_field(field_name, f"{label} memuat karakter yang tidak diizinkan.")
-    if not text:
+    if required and not text:
         raise ValidationError.for_field(field_name, f"{label} wajib diisi.")
     if len(text) > max_length:
         raise ValidationError.for_field(field_name, f"{label} paling panjang {max_length} karakter.")
@@ -414,12 +414,6 @@ def _text(value: Any, field_name: str, label: str, max_length: int) -> str:
 
 
 _FUND_ROLE = "shu_funds_payable"
-_DESTINATION_POOL = {
-    NonMemberDestination.CADANGAN: Pool.CADANGAN,
-    NonMemberDestination.DANA_PENDIDIKAN: Pool.DANA_PENDIDIKAN,
-    NonMemberDestination.DANA_SOSIAL: Pool.DANA_SOSIAL,
-    NonMemberDestination.DANA_PEMBANGUNAN: Pool.DANA_PEMBANGUNAN,
-}
 
 
 def _allocation_lines(
@@ -427,15 +421,13 @@ def _allocation_lines(
 ) -> list[LineInput]:
     """Build the allocation entry: SHU tahun berjalan out; cadangan, funds and members' SHU in."""
     reserve = result.pool_total(Pool.CADANGAN) + result.remainder
-    funds: dict[str, int] = defaultdict(int)
-    for pool in result.pools:
-        if pool.line.pool in FUND_POOLS:
-            funds[calculations.pool_name(pool.line.pool, label=pool.line.label)] += pool.amount
-    destination = _DESTINATION_POOL[NonMemberDestination(non_member_destination)]
-    if destination == Pool.CADANGAN:
+    if non_member_destination == NonMemberDestination.CADANGAN:
         reserve += non_member_amount
-    else:
-        funds[str(Pool(destination).label)] += non_member_amount
+    funds = calculations.fund_credits(
+        ((p.line.pool, p.line.label, p.amount) for p in result.pools),
+        non_member_amount=non_member_amount,
+        non_member_destination=non_member_destination,
+    )
     lines = [
         LineInput(account=ByRole("shu_current_members"), debit=result.shu_total, memo=f"SHU {year} dari anggota"),
         *[
@@ -447,8 +439,8 @@ def _allocation_lines(
         *_signed_line(ByRole("reserve"), reserve, f"Cadangan dari SHU {year}"),
         *[
             line
-            for name, amount in funds.items()
-            for line in _signed_line(ByRole(_FUND_ROLE), amount, f"{name} dari SHU {year}")
+            for key, amount in funds.items()
+            for line in _signed_line(ByRole(_FUND_ROLE), amount, f"{calculations.fund_name(key)} dari SHU {year}")
         ],
         *_signed_line(ByRole("shu_members_payable"), result.members_total, f"SHU {year} bagian anggota"),
     ]
@@ -722,3 +714,90 @@ def shu_pay_all(
         result.paid += 1
         result.amount += paid.total
     return result
+
+
+# --- Funds (dana SHU) ----------------------------------------------------------------------------
+_SPEND_ROLE = {SpendChannel.CASH: "cash", SpendChannel.BANK: "bank"}
+
+
+def shu_fund_spend(
+    *,
+    cooperative: Cooperative,
+    fund: str,
+    amount: int,
+    date: datetime.date,
+    channel: str,
+    purpose: str,
+    recipient: str = "",
+    actor: Any,
+    idempotency_key: str | None = None,
+    today: datetime.date | None = None,
+) -> ShuFundSpend:
+    """Pay out of one SHU fund for its purpose (Dr dana SHU 2-1400, Cr kas or bank), posted.
+
+    A repeated ``idempotency_key`` returns the first spend. Raises ValidationError (fund,
+    amount, date, channel, purpose, recipient) and Conflict (``fund_insufficient``,
+    ``period_closed``).
+    """
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise ValidationError.for_field("amount", "Jumlah harus rupiah bulat lebih dari 0.")
+    if amount > MAX_SHU_TOTAL:
+        raise ValidationError.for_field("amount", "Jumlah terlalu besar.")
+    if not isinstance(date, datetime.date):
+        raise ValidationError.for_field("date", "Tanggal wajib diisi.")
+    if date > (today or timezone.localdate()):
+        raise ValidationError.for_field("date", "Tanggal tidak boleh di masa depan.")
+    if channel not in SpendChannel.values:
+        raise ValidationError.for_field("channel", "Cara bayar harus 'tunai' atau 'bank'.")
+    purpose = _text(purpose, "purpose", "Keperluan", 200)
+    recipient = _text(recipient, "recipient", "Penerima", 120, required=False)
+    key = (idempotency_key or "").strip()[:100] or None
+    with transaction.atomic():
+        _cooperative_locked(cooperative)
+        if key and (first := ShuFundSpend.objects.filter(cooperative=cooperative, idempotency_key=key).first()):
+            return first
+        funds = {f.key: f for f in selectors.fund_balances(cooperative=cooperative)}
+        found = funds.get(fund) if isinstance(fund, str) else None
+        if found is None or found.credited <= 0:
+            names = ", ".join(f"{f.key} ({f.name})" for f in funds.values() if f.credited > 0)
+            raise ValidationError.for_field(
+                "fund", f"Dana tidak dikenal. Dana yang ada: {names}." if names else "Belum ada dana dari SHU."
+            )
+        if amount > found.balance:
+            raise Conflict(
+                f"Sisa {found.name} {format_rupiah(found.balance)}; tidak cukup untuk {format_rupiah(amount)}.",
+                code="fund_insufficient",
+                detail={"amount": [f"Paling banyak {format_rupiah(max(found.balance, 0))}."]},
+            )
+        memo = f"Penggunaan {found.name}: {purpose}" + (f" ({recipient})" if recipient else "")
+        entry = ledger_services.journal_post(
+            cooperative=cooperative,
+            date=date,
+            lines=[
+                LineInput(account=ByRole(_FUND_ROLE), debit=amount, memo=f"{found.name}: {purpose}"[:250]),
+                LineInput(account=ByRole(_SPEND_ROLE[SpendChannel(channel)]), credit=amount, memo=purpose),
+            ],
+            memo=memo[:250],
+            source=f"shu_fund:{found.key}",
+            actor=actor,
+        )
+        spend = ShuFundSpend.objects.create(
+            cooperative=cooperative,
+            fund=found.key,
+            amount=amount,
+            date=date,
+            channel=channel,
+            purpose=purpose,
+            recipient=recipient,
+            journal_entry=entry,
+            idempotency_key=key,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit_record(
+            actor=actor,
+            action="shu.fund.spend",
+            cooperative=cooperative,
+            target=spend,
+            data={"fund": found.key, "amount": amount, "channel": channel, "entry": entry.number},
+        )
+    return spend
