@@ -407,13 +407,14 @@ def test_pay_all_in_cash(year_books: YearBooks, distributed: ShuDistribution) ->
     assert "SHU 3 anggota dibayar, seluruhnya Rp 335.999." in html
     assert cash(coop) == cash_before - 335_999
     assert payable(coop) == 0
-    assert counts() == (entries + 3, audits + 3, 3)
+    # One batch: one entry (Dr 2-1500 per member, Cr kas) and one audit row for the three members.
+    assert counts() == (entries + 1, audits + 1, 3)
     assert text(html, "sudah-dibayar") == "Sudah dibayar (3 anggota) Rp 335.999"
     assert 'id="bayar-semua"' not in html
 
     again = client.post(url("pay_all"), {"method": "tunai", "date": PAID_ON}, follow=True)
     assert "Tidak ada SHU anggota yang belum dibayar." in again.content.decode()
-    assert counts() == (entries + 3, audits + 3, 3)
+    assert counts() == (entries + 1, audits + 1, 3)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ then the member's savings account rows (by id), then the ledger head (inside
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -369,6 +369,114 @@ def sukarela_credit(
             key=None,
             actor=actor,
         )
+
+
+BATCH_MAX = 200  # members per sukarela_credit_batch: their lines and the caller's fit one entry (≤ 500 lines)
+
+
+def sukarela_credit_batch(
+    *,
+    cooperative: Cooperative,
+    credits: Sequence[tuple[int, int]],
+    date: datetime.date,
+    contra_lines: list[Any],
+    memo: str,
+    source: str,
+    actor: Any,
+) -> list[SavingsTransaction]:
+    """Credit many active members' sukarela in one journal entry whose other lines the caller gives.
+
+    ``credits`` are (member id, amount), at most ``BATCH_MAX``, one per member: what
+    ``sukarela_credit`` does for one member, in a constant number of queries (SHU paid to
+    every member). Members, then their accounts, are locked in id order (the module's lock
+    order). Raises NotFound, ValidationError (amount, date, too many) and Conflict
+    (``member_not_active``, with ``detail["members"]`` the member ids refused).
+    """
+    amounts = dict(credits)
+    if not amounts or len(amounts) != len(credits) or len(amounts) > BATCH_MAX:
+        raise ValidationError(
+            f"Satu kali kredit massal untuk 1 sampai {BATCH_MAX} anggota, masing-masing sekali.", code="batch_invalid"
+        )
+    for amount in amounts.values():
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            raise ValidationError.for_field("amount", "Jumlah harus lebih dari nol.", code="amount_not_positive")
+    with transaction.atomic():
+        members = list(
+            Member.objects.select_for_update().filter(cooperative=cooperative, pk__in=amounts).order_by("pk")
+        )
+        if len(members) != len(amounts):
+            raise NotFound("Anggota tidak ditemukan.")
+        inactive = [m for m in members if m.status != MemberStatus.AKTIF]
+        if inactive:
+            numbers = ", ".join(m.number for m in inactive)
+            raise Conflict(
+                f"Anggota no. {numbers} tidak aktif; dana tidak dapat dimasukkan ke simpanan sukarela.",
+                code="member_not_active",
+                detail={"members": [str(m.pk) for m in inactive]},
+            )
+        interest_month = _interest_month(cooperative)
+        for member in members:
+            _check_date(date, member, interest_month)
+        accounts = {
+            a.member_id: a
+            for a in SavingsAccount.objects.select_for_update()
+            .filter(cooperative=cooperative, kind=SavingsKind.SUKARELA, member_id__in=amounts)
+            .order_by("pk")
+        }
+        # Opening a missing account cannot race: a deposit opens one only under its member's lock, held here.
+        opened = SavingsAccount.objects.bulk_create(
+            [
+                SavingsAccount(cooperative=cooperative, member=m, kind=SavingsKind.SUKARELA, opened_on=date)
+                for m in members
+                if m.pk not in accounts
+            ]
+        )
+        accounts.update({a.member_id: a for a in opened})
+        entry = journal_post(
+            cooperative=cooperative,
+            date=date,
+            lines=[
+                *contra_lines,
+                *[
+                    line
+                    for m in members
+                    for line in postings.credit_lines(kind=SavingsKind.SUKARELA, amount=amounts[m.pk], member_id=m.pk)
+                ],
+            ],
+            memo=memo,
+            source=source,
+            actor=actor,
+        )
+        txns = []
+        for member in members:
+            account = accounts[member.pk]
+            account.balance += amounts[member.pk]
+            txns.append(
+                SavingsTransaction(
+                    cooperative=cooperative,
+                    account=account,
+                    member=member,
+                    kind=SavingsKind.SUKARELA,
+                    type=TxnType.SETOR,
+                    channel=Channel.SISTEM,
+                    amount=amounts[member.pk],
+                    balance_after=account.balance,
+                    date=date,
+                    memo=memo[:250],
+                    journal_entry=entry,
+                    created_by=_actor_or_none(actor),
+                )
+            )
+        SavingsAccount.objects.bulk_update(list(accounts.values()), ["balance"])
+        created = SavingsTransaction.objects.bulk_create(txns)
+        audit_record(
+            actor=actor,
+            action="savings.setor_batch",
+            cooperative=cooperative,
+            target=entry,
+            data={"members": len(txns), "amount": sum(amounts.values()), "entry": entry.number},
+        )
+    return created
 
 
 def savings_transact(*, direction: str, **kwargs: Any) -> SavingsTransaction:

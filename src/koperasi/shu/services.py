@@ -20,11 +20,12 @@ from django.utils import timezone
 from koperasi.cooperatives.models import BusinessUnit, Cooperative
 from koperasi.core.access import board_pair_role
 from koperasi.core.audit import audit_record
-from koperasi.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+from koperasi.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from koperasi.core.money import format_rupiah
 from koperasi.ledger import services as ledger_services
 from koperasi.ledger.models import Account
 from koperasi.ledger.services import ByRole, LineInput
+from koperasi.members.choices import MemberStatus
 from koperasi.savings import services as savings_services
 from koperasi.savings.choices import SavingsKind
 from koperasi.shu import calculations, selectors
@@ -688,32 +689,106 @@ def shu_pay_all(
     actor: Any,
     today: datetime.date | None = None,
 ) -> PayAllResult:
-    """Pay every unpaid member share of a distribution, each in its own transaction.
+    """Pay every unpaid member share of a distribution, in batches of one entry and transaction each.
 
-    A member that cannot be paid this way (e.g. no longer active, for sukarela) is listed
-    in ``skipped`` with the reason and stays unpaid; the others are paid. Raises NotFound
-    and the ValidationError of the first share when the method or date is wrong.
+    A batch posts Dr SHU bagian anggota per member and Cr kas (cash) or each member's
+    sukarela (``savings.sukarela_credit_batch``), so the queries grow with batches, not
+    members. A member that cannot be paid this way (not active, for sukarela) is listed in
+    ``skipped`` with the reason and stays unpaid; a share paid meanwhile by someone else is
+    left alone. Raises NotFound and ValidationError (method, date before the RAT).
     """
     if distribution.cooperative_id != cooperative.pk:
         raise NotFound()
     _payment_check(method, date, today or timezone.localdate())
+    if date < distribution.rat_date:
+        raise ValidationError.for_field(
+            "date", f"SHU dibayar paling awal pada tanggal RAT ({distribution.rat_date:%d/%m/%Y})."
+        )
     result = PayAllResult()
     unpaid = list(
         ShuMemberShare.objects.filter(
             cooperative=cooperative, distribution=distribution, paid_on__isnull=True, total__gt=0
-        ).select_related("member")
+        ).values_list("pk", flat=True)
     )
-    for share in unpaid:
-        try:
-            paid = shu_pay(cooperative=cooperative, share=share, method=method, date=date, actor=actor, today=today)
-        except ValidationError:
-            raise
-        except DomainError as exc:
-            result.skipped.append((share.member.number, exc.message))
-            continue
-        result.paid += 1
-        result.amount += paid.total
+    for start in range(0, len(unpaid), savings_services.BATCH_MAX):
+        _pay_batch(
+            cooperative, distribution, unpaid[start : start + savings_services.BATCH_MAX], method, date, actor, result
+        )
     return result
+
+
+def _pay_batch(
+    cooperative: Cooperative,
+    distribution: ShuDistribution,
+    share_ids: list[int],
+    method: str,
+    date: datetime.date,
+    actor: Any,
+    result: PayAllResult,
+) -> None:
+    """Pay one batch of shares in one transaction and entry; members not active are skipped for sukarela."""
+    memo = f"Pembayaran SHU {distribution.year} ({str(PaymentMethod(method).label).lower()})"
+    with transaction.atomic():
+        shares = list(
+            ShuMemberShare.objects.select_for_update()
+            .filter(pk__in=share_ids, paid_on__isnull=True)
+            .select_related("member")
+            .order_by("pk")
+        )
+        if method == PaymentMethod.SUKARELA:
+            # The savings batch checks again under the members' locks; a member leaving in between
+            # refuses this batch (Conflict) and nothing of it is written.
+            for share in (s for s in shares if s.member.status != MemberStatus.AKTIF):
+                number = share.member.number
+                result.skipped.append(
+                    (number, f"Anggota no. {number} tidak aktif; dana tidak dapat dimasukkan ke simpanan sukarela.")
+                )
+            shares = [s for s in shares if s.member.status == MemberStatus.AKTIF]
+        if not shares:
+            return
+        payable = [
+            LineInput(
+                account=ByRole("shu_members_payable"),
+                debit=s.total,
+                member_id=s.member_id,
+                memo=f"SHU {distribution.year} anggota no. {s.member.number}",
+            )
+            for s in shares
+        ]
+        total = sum(s.total for s in shares)
+        if method == PaymentMethod.SUKARELA:
+            txns = savings_services.sukarela_credit_batch(
+                cooperative=cooperative,
+                credits=[(s.member_id, s.total) for s in shares],
+                date=date,
+                contra_lines=payable,
+                memo=memo,
+                source=f"shu:{distribution.year}",
+                actor=actor,
+            )
+            entry = txns[0].journal_entry
+        else:
+            entry = ledger_services.journal_post(
+                cooperative=cooperative,
+                date=date,
+                lines=[*payable, LineInput(account=ByRole("cash"), credit=total, memo=memo)],
+                memo=memo,
+                source=f"shu:{distribution.year}",
+                actor=actor,
+            )
+        paid_by = actor if getattr(actor, "pk", None) else None
+        for share in shares:
+            share.paid_on, share.payment_method, share.payment_entry, share.paid_by = date, method, entry, paid_by
+        ShuMemberShare.objects.bulk_update(shares, ["paid_on", "payment_method", "payment_entry", "paid_by"])
+        audit_record(
+            actor=actor,
+            action="shu.pay_all",
+            cooperative=cooperative,
+            target=distribution,
+            data={"year": distribution.year, "members": len(shares), "amount": total, "method": method},
+        )
+    result.paid += len(shares)
+    result.amount += total
 
 
 # --- Funds (dana SHU) ----------------------------------------------------------------------------
