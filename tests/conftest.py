@@ -49,6 +49,30 @@ def _ledger_verified_after_test(request: Any) -> Any:
     _savings_sub_ledger_agrees()
     _loans_sub_ledger_agrees()
     _shop_stock_agrees()
+    _shu_funds_agree()
+
+
+def _shu_funds_agree() -> None:
+    """Each cooperative with an approved SHU: Σ its fund balances (shu.fund_balances) = the 2-1400 balance."""
+    from django.db.models import Sum
+
+    from koperasi.cooperatives.models import Cooperative
+    from koperasi.ledger.models import JournalLine
+    from koperasi.shu.models import ShuDistribution
+    from koperasi.shu.selectors import fund_balances
+
+    distributed = ShuDistribution.objects.values("cooperative_id")
+    if not distributed.exists():
+        return
+    ledger = dict(
+        JournalLine.objects.filter(cooperative_id__in=distributed, account__role="shu_funds_payable")
+        .values("cooperative_id")
+        .annotate(balance=Sum("credit") - Sum("debit"))
+        .values_list("cooperative_id", "balance")
+    )
+    for cooperative in Cooperative.objects.filter(pk__in=distributed):
+        funds = sum(f.balance for f in fund_balances(cooperative=cooperative))
+        assert funds == ledger.get(cooperative.pk, 0), f"{cooperative.code}: Σ saldo dana SHU ≠ akun 2-1400"
 
 
 def _shop_stock_agrees() -> None:

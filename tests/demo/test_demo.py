@@ -660,8 +660,8 @@ YEAR_2025 = {
 def check_shu() -> None:
     """Tahun buku 2025 closed in three cooperatives, SHU approved and mostly paid in two (demo/shu.py)."""
     from koperasi.ledger.selectors import totals_between
-    from koperasi.shu.models import FiscalYear, ShuDistribution, ShuMemberShare, ShuPolicy
-    from koperasi.shu.selectors import DEFAULT_ALLOCATION, payment_summary, policy_in_force
+    from koperasi.shu.models import FiscalYear, ShuDistribution, ShuFundSpend, ShuMemberShare, ShuPolicy
+    from koperasi.shu.selectors import DEFAULT_ALLOCATION, fund_balances, payment_summary, policy_in_force
 
     years = FiscalYear.objects.select_related("cooperative", "closing_entry")
     assert {
@@ -740,6 +740,21 @@ def check_shu() -> None:
     debit, credit = totals_between(cooperative=bta, start=None, end=TODAY)[payable.pk]
     assert credit - debit == 154_109
     assert policy_in_force(cooperative=bta, year=2026).lines == DEFAULT_ALLOCATION
+    # The bendahara paid a training out of dana pendidikan; the other funds are untouched.
+    spend = ShuFundSpend.objects.get()
+    assert (spend.cooperative, spend.fund, spend.amount, spend.date, spend.channel) == (
+        bta,
+        "dana_pendidikan",
+        50_000,
+        D(2026, 4, 25),
+        "tunai",
+    )
+    assert [(f.key, f.credited, f.balance) for f in fund_balances(cooperative=bta)] == [
+        ("dana_pengurus", 60_610, 60_610),
+        ("dana_pendidikan", 60_610, 10_610),
+        ("dana_sosial", 60_610, 60_610),
+        ("dana_pembangunan_daerah_kerja", 60_610, 60_610),
+    ]
     # Damai: all but one paid. Karang Rejo: closed, its rules saved, no RAT yet (the approval page's work).
     dmi = ShuDistribution.objects.get(cooperative__code="damai")
     assert (dmi.rat_date, dmi.shu_total, dmi.members_total) == (D(2026, 3, 28), 1_053_281, 421_305)

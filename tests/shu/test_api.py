@@ -910,6 +910,8 @@ def test_every_shu_path_is_in_the_openapi_schema_with_its_own_schemas(client: An
         for tail in (
             "",
             "/policy",
+            "/funds",
+            "/funds/spend",
             "/reopen-requests/{request_id}/approve",
             "/{year}",
             "/{year}/close-check",

@@ -15,6 +15,9 @@ from koperasi.shu.calculations import (
     UnitFigures,
     allocation_problems,
     format_percent,
+    fund_credits,
+    fund_key,
+    fund_name,
     member_parts,
     percent_parse,
     pool_amounts,
@@ -242,6 +245,130 @@ def test_pools_are_floored_and_cadangan_takes_the_rest() -> None:
 def test_a_negative_total_is_not_split() -> None:
     with pytest.raises(ValueError, match="must not be negative"):
         pool_amounts(-1, [L("cadangan", P(100))])
+
+
+# --- Funds: fund_key, fund_name, fund_credits --------------------------------------------------------
+
+
+def test_a_fund_is_named_by_its_pool_or_by_its_other_line_s_label() -> None:
+    assert fund_key("dana_pendidikan") == "dana_pendidikan"
+    assert fund_key("dana_sosial", "ignored: not a lainnya line") == "dana_sosial"
+    assert fund_key("lainnya", "Dana kesehatan") == "lainnya:Dana kesehatan"
+    assert fund_key("lainnya", "Dana: a:b") == "lainnya:Dana: a:b"
+    assert fund_key("lainnya") == "lainnya:"
+
+
+def test_a_fund_s_name_is_its_pool_s_label_or_the_other_line_s_label() -> None:
+    assert [fund_name(key) for key in ("dana_pengurus", "dana_karyawan", "dana_pendidikan", "dana_sosial")] == [
+        "Dana pengurus",
+        "Dana karyawan",
+        "Dana pendidikan",
+        "Dana sosial",
+    ]
+    assert fund_name("dana_pembangunan_daerah_kerja") == "Dana pembangunan daerah kerja"
+    assert fund_name("lainnya:Dana kesehatan") == "Dana kesehatan"
+    # Only the first colon separates: a label may hold colons.
+    assert fund_name("lainnya:Dana: a:b") == "Dana: a:b"
+    assert fund_name(fund_key("lainnya", "Dana: a:b")) == "Dana: a:b"
+    assert fund_name("lainnya:") == "Lainnya"
+    assert fund_name("tak_dikenal") == "tak_dikenal"
+
+
+_DEFAULT_POOLS = [  # the default policy on Rp1.120.000 (tests/shu/conftest.py), as (pool, label, amount)
+    ("cadangan", "", 448_000),
+    ("jasa_modal", "", 224_000),
+    ("jasa_usaha", "", 112_000),
+    ("jasa_usaha", "", 112_000),
+    ("dana_pengurus", "", 56_000),
+    ("dana_karyawan", "", 56_000),
+    ("dana_pendidikan", "", 56_000),
+    ("dana_sosial", "", 56_000),
+]
+
+
+def test_only_fund_pools_are_credited_in_allocation_order() -> None:
+    assert list(fund_credits(_DEFAULT_POOLS, non_member_amount=280_000, non_member_destination="cadangan").items()) == [
+        ("dana_pengurus", 56_000),
+        ("dana_karyawan", 56_000),
+        ("dana_pendidikan", 56_000),
+        ("dana_sosial", 56_000),
+    ]
+    assert (
+        fund_credits(
+            [("cadangan", "", 100), ("jasa_modal", "", 50)], non_member_amount=0, non_member_destination="cadangan"
+        )
+        == {}
+    )
+    assert fund_credits([], non_member_amount=0, non_member_destination="dana_sosial") == {}
+
+
+def test_the_non_member_surplus_adds_to_its_fund_destination() -> None:
+    credits = fund_credits(_DEFAULT_POOLS, non_member_amount=280_000, non_member_destination="dana_sosial")
+    assert credits == {
+        "dana_pengurus": 56_000,
+        "dana_karyawan": 56_000,
+        "dana_pendidikan": 56_000,
+        "dana_sosial": 336_000,
+    }
+    # A destination no allocation line names becomes a fund of its own, after the others.
+    credits = fund_credits(
+        _DEFAULT_POOLS, non_member_amount=280_000, non_member_destination="dana_pembangunan_daerah_kerja"
+    )
+    assert list(credits.items())[-1] == ("dana_pembangunan_daerah_kerja", 280_000)
+    assert sum(credits.values()) == 4 * 56_000 + 280_000
+    # Nothing from non-members: no empty fund appears.
+    assert "dana_pembangunan_daerah_kerja" not in fund_credits(
+        _DEFAULT_POOLS, non_member_amount=0, non_member_destination="dana_pembangunan_daerah_kerja"
+    )
+
+
+def test_a_non_member_loss_reduces_its_fund() -> None:
+    credits = fund_credits(_DEFAULT_POOLS, non_member_amount=-6_000, non_member_destination="dana_pendidikan")
+    assert credits["dana_pendidikan"] == 50_000
+    credits = fund_credits([], non_member_amount=-6_000, non_member_destination="dana_sosial")
+    assert credits == {"dana_sosial": -6_000}
+
+
+def test_named_other_lines_are_funds_each_and_the_same_key_adds_up() -> None:
+    pools = [
+        ("cadangan", "", 100),
+        ("lainnya", "Dana kesehatan", 30),
+        ("lainnya", "Dana pemakaman", 20),
+        ("dana_sosial", "", 10),
+        ("lainnya", "Dana kesehatan", 5),
+    ]
+    assert list(fund_credits(pools, non_member_amount=7, non_member_destination="cadangan").items()) == [
+        ("lainnya:Dana kesehatan", 35),
+        ("lainnya:Dana pemakaman", 20),
+        ("dana_sosial", 10),
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    total=st.integers(min_value=0, max_value=10**15),
+    non_member=st.integers(min_value=-(10**12), max_value=10**12),
+    destination=st.sampled_from(["cadangan", "dana_pendidikan", "dana_sosial", "dana_pembangunan_daerah_kerja"]),
+)
+def test_the_funds_hold_what_the_pools_do_not_give_to_members_or_cadangan(
+    total: int, non_member: int, destination: str
+) -> None:
+    lines = [
+        L("cadangan", P(30)),
+        L("jasa_modal", P("20.5")),
+        L("dana_pendidikan", P("12.25")),
+        L("dana_sosial", P("7.25")),
+        L("lainnya", P(30), label="Dana kesehatan"),
+    ]
+    amounts = pool_amounts(total, lines)
+    credits = fund_credits(
+        [(line.pool, line.label, amount) for line, amount in zip(lines, amounts, strict=True)],
+        non_member_amount=non_member,
+        non_member_destination=destination,
+    )
+    to_funds = non_member if destination != "cadangan" else 0
+    assert sum(credits.values()) == total - amounts[0] - amounts[1] + to_funds
+    assert credits["lainnya:Dana kesehatan"] == amounts[4]
 
 
 # --- member_parts ------------------------------------------------------------------------------------

@@ -119,3 +119,42 @@ def test_a_reopen_racing_an_approval_leaves_one_consistent_outcome(year_books: A
         assert sorted(_ok(outcomes).elements()) == ["ok", "year_not_closed"], outcomes
         assert not ShuDistribution.objects.exists()
         assert JournalEntry.objects.filter(cooperative=year_books.coop, source_type="year_close").count() == 2
+
+
+def test_five_parallel_spends_of_20_000_from_56_000_two_succeed(year_books: Any, distributed: Any, grant: Any) -> None:
+    from koperasi.shu.models import ShuFundSpend
+    from koperasi.shu.selectors import fund_balances
+    from koperasi.shu.services import shu_fund_spend
+
+    treasurers = [year_books.bendahara] + [
+        grant(year_books.coop, "bendahara", username=f"bendahara-dana-{i}") for i in range(2, 6)
+    ]
+
+    def spend(actor: Any) -> Any:
+        def job() -> str:
+            spent = shu_fund_spend(
+                cooperative=year_books.coop,
+                fund="dana_pendidikan",
+                amount=20_000,
+                date=datetime.date(2026, 1, 28),
+                channel="tunai",
+                purpose=f"Pelatihan ({actor.username})",
+                actor=actor,
+                today=CLOSE_TODAY,
+            )
+            return str(spent.pk)
+
+        return job
+
+    messages: list[str] = []
+    outcomes = _run_parallel([spend(actor) for actor in treasurers], messages)
+    assert _ok(outcomes) == Counter({"ok": 2, "fund_insufficient": 3}), outcomes
+    assert messages == ["Sisa Dana pendidikan Rp 16.000; tidak cukup untuk Rp 20.000."] * 3
+    assert ShuFundSpend.objects.count() == 2
+    assert sorted(ShuFundSpend.objects.values_list("amount", flat=True)) == [20_000, 20_000]
+    assert set(ShuFundSpend.objects.values_list("created_by_id", flat=True)) <= {t.pk for t in treasurers}
+    spends = JournalEntry.objects.filter(cooperative=year_books.coop, source_type="shu_fund")
+    assert spends.count() == 2
+    assert {e.pk for e in spends} == set(ShuFundSpend.objects.values_list("journal_entry_id", flat=True))
+    fund = next(f for f in fund_balances(cooperative=year_books.coop) if f.key == "dana_pendidikan")
+    assert (fund.spent, fund.balance) == (40_000, 16_000)

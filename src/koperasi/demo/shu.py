@@ -31,6 +31,10 @@ Batu Ampar, Damai and Karang Rejo get a small first tahun buku, through the real
   theirs (the unpaid report has rows), at Damai one. Karang Rejo closed 2025 but has not
   held its RAT: its approval page has work to do, and the Dinas sees it late (more than six
   months after the year's end).
+- **Dana SHU.** On 25 April 2026 Batu Ampar's bendahara pays a training in cooperative
+  matters for the board and members out of the dana pendidikan, in cash
+  (``shu_fund_spend``): Rp50.000 of its Rp60.610, so the funds page has a spend and a fund
+  partly used.
 - Batu Ampar's first founder is the demo user ``anggota.batu-ampar``: the portal shows the
   SHU slip.
 
@@ -68,8 +72,8 @@ from koperasi.savings.choices import SavingsKind
 from koperasi.shu import selectors as shu_selectors
 from koperasi.shu import services as shu
 from koperasi.shu.calculations import AllocationLine
-from koperasi.shu.choices import PaymentMethod, Pool
-from koperasi.shu.models import FiscalYear, ShuDistribution, ShuMemberShare
+from koperasi.shu.choices import PaymentMethod, Pool, SpendChannel
+from koperasi.shu.models import FiscalYear, ShuDistribution, ShuFundSpend, ShuMemberShare
 
 D = datetime.date
 YEAR = 2025
@@ -91,10 +95,13 @@ class Plan:
     rat_date: datetime.date | None = None
     unpaid: int = 0  # founders who have not collected their SHU
     portal_user: str = ""
+    training_on: datetime.date | None = None  # paid out of the dana pendidikan (module docstring)
 
 
 PLANS = {
-    "batu-ampar": Plan("BTA", (200, 160), D(2026, 3, 14), unpaid=3, portal_user=PORTAL_USER),
+    "batu-ampar": Plan(
+        "BTA", (200, 160), D(2026, 3, 14), unpaid=3, portal_user=PORTAL_USER, training_on=D(2026, 4, 25)
+    ),
     "damai": Plan("DMI", (180, 140), D(2026, 3, 28), unpaid=1),
     "karang-rejo": Plan("KRJ", (160, 120)),
 }
@@ -133,6 +140,10 @@ SUKARELA_PLAN: dict[int, tuple[tuple[datetime.date, int], ...]] = {
     6: ((D(2025, 8, 20), 300_000), (D(2025, 12, 19), 200_000)),
 }
 SUKARELA_PAID = (0, 2)  # founders whose SHU goes into sukarela (the others in cash)
+# What the dana pendidikan pays for (Plan.training_on).
+TRAINING_AMOUNT = 50_000
+TRAINING_PURPOSE = "Pelatihan perkoperasian untuk pengurus dan anggota"
+TRAINING_RECIPIENT = "LPK Mitra Koperasi Balikpapan"
 
 
 @dataclass
@@ -285,7 +296,7 @@ def _at(day: datetime.date) -> datetime.datetime:
 
 
 def _rat(cooperative: Cooperative, plan: Plan, officers: dict[Role, Any], members: list[Member]) -> int:
-    """The RAT's approval, the 2026 rules it adopts, and the members paid; return how many were paid."""
+    """The RAT's approval, the 2026 rules it adopts, the members paid and the training; return how many were paid."""
     assert plan.rat_date is not None
     ketua, bendahara = officers[Role.KETUA], officers[Role.BENDAHARA]
     decision = f"03/RAT/KKMP-{plan.abbreviation}/III/2026"
@@ -322,6 +333,19 @@ def _rat(cooperative: Cooperative, plan: Plan, officers: dict[Role, Any], member
             actor=bendahara,
         )
         paid += 1
+    if plan.training_on is not None and plan.training_on <= today:
+        spend = shu.shu_fund_spend(
+            cooperative=cooperative,
+            fund=Pool.DANA_PENDIDIKAN,
+            amount=TRAINING_AMOUNT,
+            date=plan.training_on,
+            channel=SpendChannel.CASH,
+            purpose=TRAINING_PURPOSE,
+            recipient=TRAINING_RECIPIENT,
+            actor=bendahara,
+            idempotency_key=f"demo-{cooperative.code}-dana-pendidikan-1",
+        )
+        ShuFundSpend.objects.filter(pk=spend.pk).update(created_at=_at(plan.training_on))
     return paid
 
 

@@ -1,4 +1,4 @@
-"""API: the year-end close and the SHU — years, close checks, reopening, policy, simulation, RAT approval, payment.
+"""API: the year-end close and the SHU — years, close checks, reopening, policy, simulation, approval, payment, funds.
 
 Mounted at ``/coops`` beside the other apps' routers (``koperasi.api.api``); every path
 starts with ``/{coop}/shu``. Handlers parse, check the permission with
@@ -13,7 +13,7 @@ Percentages are **strings** of digits with at most two decimals (``"10"``, ``"12
 JSON number, ``"1e2"``, ``"12,5"`` or ``"10.001"`` is 422 ``shu_allocation_invalid`` or
 ``invalid``: a float cannot say 12.5 exactly, and ``"1,000"`` could mean 1 or 1000.
 
-Paths with a fixed word after ``/shu`` (``/shu/policy``, ``/shu/reopen-requests``) are
+Paths with a fixed word after ``/shu`` (``/shu/policy``, ``/shu/funds``, ``/shu/reopen-requests``) are
 declared before ``/shu/{year}``. Schema names are unique across the API (OpenAPI keeps one
 schema per name), hence ``Shu…`` and ``YearReopen…``.
 """
@@ -29,25 +29,26 @@ from typing import Annotated, Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Header, Query, Router, Schema, Status
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from koperasi.cooperatives import selectors as coop_selectors
 from koperasi.cooperatives.models import Cooperative
-from koperasi.core.api_types import Day, Text, WholeNumber, WholeRupiah
+from koperasi.core.api_types import Day, Text, WholeNumber, WholeRupiah, api_idempotency_key
 from koperasi.core.errors import NotFound, ValidationError
 from koperasi.core.pagination import MAX_LIMIT, paginate
 from koperasi.core.permissions import Action
 from koperasi.shu import calculations, selectors, services
 from koperasi.shu.calculations import AllocationLine, ShuResult
 from koperasi.shu.choices import Pool, YearStatus
-from koperasi.shu.models import FiscalYear, FiscalYearReopenRequest, ShuDistribution, ShuMemberShare
+from koperasi.shu.models import FiscalYear, FiscalYearReopenRequest, ShuDistribution, ShuFundSpend, ShuMemberShare
 
 router = Router(tags=["shu"])
 
 ID_MAX = 2**63 - 1  # a larger id cannot exist (and would overflow the database driver)
 OFFSET_MAX = 10**12
+FUND_SPENDS_SHOWN = 100  # the newest spends in GET /shu/funds
 NOT_CLOSED = "belum_ditutup"  # a year with no close yet (no FiscalYear row)
 # ASCII digits, optionally a point and decimals; at most three integer digits and twenty decimals, so the
 # decimal context (28 digits) never overflows. Not "1e2", "12,5", "-5", "Infinity" or other scripts' digits.
@@ -181,6 +182,19 @@ class YearReopenIn(Schema):
 class PayIn(Schema):
     method: Text  # tunai, sukarela
     date: Day | None = None  # default today
+
+
+class ShuFundSpendIn(Schema):
+    fund: Text  # a key of GET /shu/funds: dana_pendidikan, lainnya:<label>, ...
+    amount: WholeRupiah
+    date: Day
+    channel: Text  # tunai, bank
+    purpose: Text
+    recipient: Text | None = None
+
+
+class ShuFundsQuery(Schema):
+    fund: Text | None = None  # only this fund's spends
 
 
 class ShuPageQuery(Schema):
@@ -398,6 +412,38 @@ class PayAllOut(Schema):
     skipped: list[SkippedOut]
 
 
+class ShuFundYearOut(Schema):
+    year: int
+    amount: int
+
+
+class ShuFundOut(Schema):
+    fund: str
+    name: str
+    credited: int
+    spent: int
+    balance: int
+    by_year: list[ShuFundYearOut]  # what each year's SHU put in, newest first
+
+
+class ShuFundSpendOut(Schema):
+    id: int
+    fund: str
+    name: str
+    amount: int
+    date: datetime.date
+    channel: str
+    purpose: str
+    recipient: str
+    entry_number: str
+    created_by: str | None
+
+
+class ShuFundsOut(Schema):
+    funds: list[ShuFundOut]
+    spends: list[ShuFundSpendOut]  # the newest 100, newest first
+
+
 def _allocation_out(line: AllocationLine, unit_names: Mapping[str, str]) -> dict[str, Any]:
     usage = line.pool == Pool.JASA_USAHA
     return {
@@ -612,6 +658,32 @@ def _policy_out(policy: selectors.PolicyValues, unit_names: Mapping[str, str]) -
     }
 
 
+def _fund_out(fund: selectors.FundBalance) -> dict[str, Any]:
+    return {
+        "fund": fund.key,
+        "name": fund.name,
+        "credited": fund.credited,
+        "spent": fund.spent,
+        "balance": fund.balance,
+        "by_year": [{"year": year, "amount": amount} for year, amount in fund.by_year],
+    }
+
+
+def _spend_out(spend: ShuFundSpend) -> dict[str, Any]:
+    return {
+        "id": spend.pk,
+        "fund": spend.fund,
+        "name": calculations.fund_name(spend.fund),
+        "amount": spend.amount,
+        "date": spend.date,
+        "channel": spend.channel,
+        "purpose": spend.purpose,
+        "recipient": spend.recipient,
+        "entry_number": spend.journal_entry.number,
+        "created_by": _username(spend.created_by),
+    }
+
+
 # --- Years and the close ----------------------------------------------------------------------------
 @router.get(
     "/{coop}/shu",
@@ -661,6 +733,47 @@ def policy_save(request: HttpRequest, coop: str, payload: PolicyIn) -> Status[di
     )
     in_force = selectors.policy_in_force(cooperative=cooperative, year=policy.effective_year)
     return Status(201, _policy_out(in_force, selectors.unit_codes(cooperative=cooperative)))
+
+
+@router.get(
+    "/{coop}/shu/funds",
+    response=ShuFundsOut,
+    summary="Dana SHU (pengurus, karyawan, pendidikan, sosial…): masuk, terpakai, sisa; 100 penggunaan terbaru",
+)
+def fund_list(request: HttpRequest, coop: str, filters: Query[ShuFundsQuery]) -> dict[str, Any]:
+    cooperative = _coop(request, coop, Action.SHU_VIEW)
+    spends = selectors.fund_spends(cooperative=cooperative, fund=filters.fund)
+    return {
+        "funds": [_fund_out(fund) for fund in selectors.fund_balances(cooperative=cooperative)],
+        "spends": [_spend_out(spend) for spend in spends[:FUND_SPENDS_SHOWN]],
+    }
+
+
+@router.post(
+    "/{coop}/shu/funds/spend",
+    response={201: ShuFundSpendOut},
+    summary="Pakai dana SHU untuk keperluannya: Dr dana SHU 2-1400, Cr kas atau bank; Idempotency-Key (bendahara)",
+)
+def fund_spend(
+    request: HttpRequest,
+    coop: str,
+    payload: ShuFundSpendIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Status[dict[str, Any]]:
+    cooperative = _coop(request, coop, Action.SHU_FUND_SPEND)
+    spend = services.shu_fund_spend(
+        cooperative=cooperative,
+        fund=payload.fund.strip(),
+        amount=payload.amount,
+        date=payload.date,
+        channel=payload.channel.strip(),
+        purpose=payload.purpose,
+        recipient=payload.recipient or "",
+        idempotency_key=api_idempotency_key(idempotency_key),
+        actor=request.user,
+    )
+    # A repeated key returns the first spend: answer with it (201, the same body).
+    return Status(201, _spend_out(spend))
 
 
 @router.post(

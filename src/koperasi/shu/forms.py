@@ -26,7 +26,7 @@ from koperasi.loans.forms import date_field
 from koperasi.savings.choices import SavingsKind
 from koperasi.savings.forms import AmountField
 from koperasi.shu.calculations import MAX_LINES, AllocationLine, format_percent, percent_parse
-from koperasi.shu.choices import Basis, NonMemberDestination, PaymentMethod, Pool
+from koperasi.shu.choices import Basis, NonMemberDestination, PaymentMethod, Pool, SpendChannel
 
 DEFAULT_ROWS = 10  # allocation rows a form offers at least; blank ones are ignored
 SPARE_ROWS = 2  # empty rows below a prefilled allocation
@@ -232,3 +232,48 @@ class PaymentForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Isi tanggal bayar.", "invalid": "Tanggal tidak valid; gunakan TTTT-BB-HH."},
     )
+
+
+class FundSpendForm(Form):
+    """Money paid out of one SHU fund; ``idempotency_key`` makes a re-submit harmless.
+
+    ``funds`` are the (key, label) choices of the select; the service decides whether the
+    fund exists and holds enough, so a key not offered is passed on for it to judge.
+    """
+
+    fund = forms.CharField(
+        label=_("Dana"),
+        widget=forms.Select,
+        error_messages={"required": _("Pilih dana.")},
+    )
+    amount = AmountField(label=_("Jumlah (Rp)"), error_messages={"required": _("Isi jumlah.")})
+    date = forms.DateField(
+        label=_("Tanggal"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Isi tanggal."), "invalid": _("Tanggal tidak valid; gunakan TTTT-BB-HH.")},
+    )
+    channel = forms.ChoiceField(
+        label=_("Dibayar"),
+        choices=SpendChannel.choices,
+        initial=SpendChannel.CASH,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Pilih cara bayar."),
+            "invalid_choice": _("Cara bayar harus tunai atau transfer bank."),
+        },
+    )
+    purpose = forms.CharField(
+        label=_("Keperluan"),
+        max_length=200,
+        error_messages={"required": _("Isi keperluan.")},
+        widget=forms.TextInput(attrs={"placeholder": _("mis. Pelatihan perkoperasian untuk pengurus")}),
+    )
+    recipient = forms.CharField(label=_("Penerima"), max_length=120, required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
+
+    def __init__(self, *args: Any, funds: Iterable[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["fund"].widget
+        assert isinstance(widget, forms.Select)
+        widget.choices = [("", gettext("— pilih dana —")), *funds]

@@ -520,6 +520,7 @@ class FundBalance:
     credited: int  # what the approved distributions put in
     spent: int
     by_year: tuple[tuple[int, int], ...]  # (SHU year, amount credited), newest first
+    since: datetime.date | None  # the first RAT that put money in (no spend before it)
 
     @property
     def balance(self) -> int:
@@ -534,8 +535,9 @@ def fund_balances(*, cooperative: Cooperative) -> list[FundBalance]:
     balances is the SHU-funds account (2-1400) less any manual journal on it.
     """
     credited: dict[str, dict[int, int]] = defaultdict(dict)
+    since: dict[str, datetime.date] = {}
     rows = ShuDistribution.objects.filter(cooperative=cooperative).order_by("-year")
-    for row in rows.values("year", "pools", "non_member_amount", "non_member_destination"):
+    for row in rows.values("year", "rat_date", "pools", "non_member_amount", "non_member_destination"):
         credits = calculations.fund_credits(
             ((p["pool"], p.get("label", ""), p["amount"]) for p in row["pools"]),
             non_member_amount=row["non_member_amount"],
@@ -543,6 +545,8 @@ def fund_balances(*, cooperative: Cooperative) -> list[FundBalance]:
         )
         for key, amount in credits.items():
             credited[key][row["year"]] = amount
+            if amount > 0:
+                since[key] = min(since.get(key, row["rat_date"]), row["rat_date"])
     spent = dict(
         ShuFundSpend.objects.filter(cooperative=cooperative)
         .values("fund")
@@ -557,6 +561,7 @@ def fund_balances(*, cooperative: Cooperative) -> list[FundBalance]:
             credited=sum(credited[key].values()),
             spent=spent.get(key, 0),
             by_year=tuple(credited[key].items()),
+            since=since.get(key),
         )
         for key in keys
     ]

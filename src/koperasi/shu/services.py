@@ -811,8 +811,8 @@ def shu_fund_spend(
     """Pay out of one SHU fund for its purpose (Dr dana SHU 2-1400, Cr kas or bank), posted.
 
     A repeated ``idempotency_key`` returns the first spend. Raises ValidationError (fund,
-    amount, date, channel, purpose, recipient) and Conflict (``fund_insufficient``,
-    ``period_closed``).
+    amount, date in the future or before the RAT that first filled the fund, channel,
+    purpose, recipient) and Conflict (``fund_insufficient``, ``period_closed``).
     """
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise ValidationError.for_field("amount", "Jumlah harus rupiah bulat lebih dari 0.")
@@ -834,9 +834,15 @@ def shu_fund_spend(
         funds = {f.key: f for f in selectors.fund_balances(cooperative=cooperative)}
         found = funds.get(fund) if isinstance(fund, str) else None
         if found is None or found.credited <= 0:
-            names = ", ".join(f"{f.key} ({f.name})" for f in funds.values() if f.credited > 0)
+            names = ", ".join(f.name for f in funds.values() if f.credited > 0)
             raise ValidationError.for_field(
                 "fund", f"Dana tidak dikenal. Dana yang ada: {names}." if names else "Belum ada dana dari SHU."
+            )
+        if found.since is not None and date < found.since:
+            raise ValidationError.for_field(
+                "date",
+                f"{found.name} terisi dari SHU yang disahkan RAT {found.since:%d/%m/%Y}; "
+                "penggunaannya paling awal pada tanggal itu.",
             )
         if amount > found.balance:
             raise Conflict(

@@ -7,13 +7,14 @@ Excel of all members and each member's slip (PDF).
 
 from django.urls import path
 
-from koperasi.shu import views_distribution, views_year
+from koperasi.shu import views_distribution, views_funds, views_year
 
 app_name = "shu"
 urlpatterns = [
     path("", views_year.home, name="home"),
     path("aturan/", views_year.policy, name="policy"),
     path("simulasi/", views_year.simulate, name="simulate"),
+    path("dana/", views_funds.funds, name="funds"),
     path("buka-kembali/<int:request_id>/setujui/", views_year.reopen_approve, name="reopen_approve"),
     path("<int:year>/", views_year.year_detail, name="year"),
     path("<int:year>/tutup/", views_year.year_close, name="year_close"),
