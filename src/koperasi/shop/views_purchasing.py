@@ -177,7 +177,11 @@ def supplier_detail(request: HttpRequest, code: str, supplier_id: int) -> HttpRe
 
 def _invoice_choices(coop: Cooperative, supplier: Supplier) -> list[tuple[int, str]]:
     return [
-        (inv.pk, f"{inv.invoice_no} · {_('sisa')} {format_rupiah(inv.amount - inv.paid)}")
+        (
+            inv.pk,
+            _("%(invoice)s · sisa %(amount)s")
+            % {"invoice": inv.invoice_no, "amount": format_rupiah(inv.amount - inv.paid)},
+        )
         for inv in selectors.invoice_list(cooperative=coop, supplier=supplier, open_only=True)
     ]
 

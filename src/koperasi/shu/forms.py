@@ -104,7 +104,8 @@ class AllocationForm(Form):
             )
             for name in LINE_FIELDS:  # the rows are a table: each input names its column and row
                 field = self.fields[line_field(row, name)]
-                field.widget.attrs["aria-label"] = f"{field.label} ({gettext('baris')} {row})"
+                aria_label = gettext("%(label)s (baris %(row)s)") % {"label": field.label, "row": row}
+                field.widget.attrs["aria-label"] = aria_label
 
     def main_fields(self) -> list[Any]:
         """The bound fields other than the allocation rows and the capital kinds."""
@@ -220,17 +221,20 @@ class PaymentForm(forms.Form):
     """How and when SHU is paid: in cash, or into the member's simpanan sukarela."""
 
     method = forms.ChoiceField(
-        label="Cara bayar",
+        label=_("Cara bayar"),
         choices=PaymentMethod.choices,
         initial=PaymentMethod.CASH,
         widget=forms.RadioSelect,
-        error_messages={"required": "Pilih cara bayar.", "invalid_choice": "Cara bayar harus tunai atau sukarela."},
+        error_messages={
+            "required": _("Pilih cara bayar."),
+            "invalid_choice": _("Cara bayar harus tunai atau sukarela."),
+        },
     )
     date = forms.DateField(
-        label="Tanggal bayar",
+        label=_("Tanggal bayar"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": "Isi tanggal bayar.", "invalid": "Tanggal tidak valid; gunakan TTTT-BB-HH."},
+        error_messages={"required": _("Isi tanggal bayar."), "invalid": _("Tanggal tidak valid; gunakan TTTT-BB-HH.")},
     )
 
 

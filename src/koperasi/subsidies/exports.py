@@ -29,6 +29,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from koperasi.cooperatives.models import Cooperative
 from koperasi.core.tables import (
@@ -113,7 +114,7 @@ def logbook_sections(r: reports.Logbook) -> list[Section]:
                 [
                     _("Total"),
                     None,
-                    _("%(n)s transaksi") % {"n": t.transactions},
+                    ngettext("%(n)s transaksi", "%(n)s transaksi", t.transactions) % {"n": t.transactions},
                     None,
                     None,
                     None,

@@ -105,7 +105,8 @@ class ProgramForm(Form):
             self.fields[rule_field(row, "max_purchases")] = _count(_("Batas kali beli"))
             for name in RULE_FIELDS:  # the rows are a table: each input names its column and row
                 field = self.fields[rule_field(row, name)]
-                field.widget.attrs["aria-label"] = f"{field.label} ({gettext('aturan')} {row})"
+                aria_label = gettext("%(label)s (aturan %(row)s)") % {"label": field.label, "row": row}
+                field.widget.attrs["aria-label"] = aria_label
 
     def main_fields(self) -> list[Any]:
         """The bound fields other than the rule rows (the template shows those as a table)."""
