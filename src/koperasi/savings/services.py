@@ -323,6 +323,11 @@ def savings_withdraw(
         )
 
 
+def sukarela_refused_message(numbers: str) -> str:
+    """Say why members (``numbers``, comma-separated) cannot be credited into sukarela: not active."""
+    return f"Anggota no. {numbers} tidak aktif; dana tidak dapat dimasukkan ke simpanan sukarela."
+
+
 def sukarela_credit(
     *,
     cooperative: Cooperative,
@@ -348,7 +353,7 @@ def sukarela_credit(
         date = _check_date(date, member, context.interest_month)
         if member.status != MemberStatus.AKTIF:
             raise Conflict(
-                f"Anggota no. {member.number} tidak aktif; dana tidak dapat dimasukkan ke simpanan sukarela.",
+                sukarela_refused_message(member.number),
                 code="member_not_active",
             )
         account = _account_locked(cooperative, member, SavingsKind.SUKARELA, date)
@@ -410,7 +415,7 @@ def sukarela_credit_batch(
         if inactive:
             numbers = ", ".join(m.number for m in inactive)
             raise Conflict(
-                f"Anggota no. {numbers} tidak aktif; dana tidak dapat dimasukkan ke simpanan sukarela.",
+                sukarela_refused_message(numbers),
                 code="member_not_active",
                 detail={"members": [str(m.pk) for m in inactive]},
             )

@@ -740,9 +740,7 @@ def _pay_batch(
             # refuses this batch (Conflict) and nothing of it is written.
             for share in (s for s in shares if s.member.status != MemberStatus.AKTIF):
                 number = share.member.number
-                result.skipped.append(
-                    (number, f"Anggota no. {number} tidak aktif; dana tidak dapat dimasukkan ke simpanan sukarela.")
-                )
+                result.skipped.append((number, savings_services.sukarela_refused_message(number)))
             shares = [s for s in shares if s.member.status == MemberStatus.AKTIF]
         if not shares:
             return
